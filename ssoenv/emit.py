@@ -1,0 +1,123 @@
+"""What `use` and `logout` change in a shell, as an ordered list of operations,
+independent of any shell's syntax; plus the `credential_process` JSON.
+Must not import the engine, HTTP or the CLI framework."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta, timezone
+
+from ssoenv.model import RoleCredentials
+from ssoenv.shells import EnvOp, SetVar, UnsetVar
+
+CREDENTIAL_VARIABLES = (
+    "AWS_ACCESS_KEY_ID",
+    "AWS_SECRET_ACCESS_KEY",
+    "AWS_SESSION_TOKEN",
+    "AWS_CREDENTIAL_EXPIRATION",
+)
+REGION_VARIABLES = ("AWS_REGION", "AWS_DEFAULT_REGION")
+PROFILE_VARIABLES = ("AWS_PROFILE", "AWS_DEFAULT_PROFILE")
+# Public state for prompts, then private state for the hook.
+STATE_VARIABLES = ("SSOENV_PROFILE", "SSOENV_EXPIRES", "SSOENV_SESSION_EXPIRES")
+PRIVATE_VARIABLES = ("__SSOENV_REFRESH_AT", "__SSOENV_RETRY_AT", "__SSOENV_REGION")
+# Never schedule the hook's refresh sooner than this, whatever the lifetimes,
+# so a short-lived credential cannot make every prompt call the network.
+MIN_REFRESH_DELAY = timedelta(seconds=60)
+
+
+@dataclass
+class Change:
+    ops: list[EnvOp] = field(default_factory=list)
+    notes: list[str] = field(default_factory=list)  # for stderr, for the person
+
+
+def rfc3339(moment: datetime) -> str:
+    return moment.astimezone(timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+def use(
+    profile: str,
+    region: str | None,
+    role: RoleCredentials,
+    session_expires: datetime,
+    *,
+    environ: Mapping[str, str],
+    now: datetime,
+    refresh_window: timedelta,
+) -> Change:
+    """Export a role's credentials and ssoenv's state; clear what no longer applies."""
+    change = Change()
+    ops = change.ops
+    ops += [
+        SetVar("AWS_ACCESS_KEY_ID", role.access_key_id),
+        SetVar("AWS_SECRET_ACCESS_KEY", role.secret_access_key),
+        SetVar("AWS_SESSION_TOKEN", role.session_token),
+        SetVar("AWS_CREDENTIAL_EXPIRATION", rfc3339(role.expiration)),
+    ]
+    ops += _region_ops(region, environ)
+    for name in PROFILE_VARIABLES:
+        value = environ.get(name)
+        if value is not None and value != profile:
+            ops.append(UnsetVar(name))
+            change.notes.append(
+                f"cleared {name} (it named profile '{value}'), so tools use the keys of '{profile}'"
+            )
+    refresh_at = max(role.expiration - refresh_window, now + MIN_REFRESH_DELAY)
+    ops += [
+        SetVar("SSOENV_PROFILE", profile),
+        SetVar("SSOENV_EXPIRES", _epoch(role.expiration)),
+        SetVar("SSOENV_SESSION_EXPIRES", _epoch(session_expires)),
+        SetVar("__SSOENV_REFRESH_AT", _epoch(min(refresh_at, role.expiration))),
+        UnsetVar("__SSOENV_RETRY_AT"),
+    ]
+    return change
+
+
+def _region_ops(region: str | None, environ: Mapping[str, str]) -> list[EnvOp]:
+    if region:
+        return [SetVar(name, region) for name in REGION_VARIABLES] + [
+            SetVar("__SSOENV_REGION", region)
+        ]
+    # Clear only a region that an earlier `use` set, never one the user chose.
+    previous = environ.get("__SSOENV_REGION")
+    ops: list[EnvOp] = [
+        UnsetVar(name) for name in REGION_VARIABLES if previous and environ.get(name) == previous
+    ]
+    if previous is not None:
+        ops.append(UnsetVar("__SSOENV_REGION"))
+    return ops
+
+
+def clear(environ: Mapping[str, str]) -> Change:
+    """Unset everything a `use` set (a user's own region stays)."""
+    change = Change()
+    names = [*CREDENTIAL_VARIABLES, *STATE_VARIABLES]
+    previous = environ.get("__SSOENV_REGION")
+    names += [n for n in REGION_VARIABLES if previous and environ.get(n) == previous]
+    names += PRIVATE_VARIABLES
+    change.ops = [UnsetVar(name) for name in names]
+    return change
+
+
+def credential_process(role: RoleCredentials) -> str:
+    """The JSON a `credential_process` line must print (Version 1)."""
+    return (
+        json.dumps(
+            {
+                "Version": 1,
+                "AccessKeyId": role.access_key_id,
+                "SecretAccessKey": role.secret_access_key,
+                "SessionToken": role.session_token,
+                "Expiration": rfc3339(role.expiration),
+            },
+            indent=2,
+        )
+        + "\n"
+    )
+
+
+def _epoch(moment: datetime) -> str:
+    return str(int(moment.timestamp()))

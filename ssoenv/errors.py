@@ -1,0 +1,76 @@
+"""Exit codes and the typed errors every layer raises; the CLI edge maps them to
+one line on stderr. Imports nothing from ssoenv."""
+
+from __future__ import annotations
+
+from enum import IntEnum
+
+
+class ExitCode(IntEnum):
+    """Documented exit codes (README, `ssoenv --help`)."""
+
+    OK = 0
+    UNEXPECTED = 1  # a bug: please report it (run again with --debug for a traceback)
+    USAGE = 2  # bad command-line arguments (the CLI framework's own code)
+    CONFIG = 3  # ~/.aws/config is unreadable, malformed or incomplete; unknown profile
+    LOGIN_REQUIRED = 4  # no valid SSO session and no login allowed: run `ssoenv login`
+    LOGIN_FAILED = 5  # the login was denied, timed out or expired
+    ACCESS_DENIED = 6  # the role or account is not assigned to you
+    AWS_ERROR = 7  # IAM Identity Center answered with another error
+    NETWORK = 8  # IAM Identity Center could not be reached in time
+    INTERRUPTED = 130  # Ctrl-C
+
+
+class SsoenvError(Exception):
+    """A foreseeable problem, told to a person in one line plus an optional hint."""
+
+    exit_code: ExitCode = ExitCode.UNEXPECTED
+
+    def __init__(self, message: str, *, hint: str | None = None) -> None:
+        super().__init__(message)
+        self.message = message
+        self.hint = hint
+
+    def __str__(self) -> str:
+        return self.message
+
+
+class UsageError(SsoenvError):
+    exit_code = ExitCode.USAGE
+
+
+class ConfigError(SsoenvError):
+    exit_code = ExitCode.CONFIG
+
+
+class LoginRequired(SsoenvError):
+    exit_code = ExitCode.LOGIN_REQUIRED
+
+
+class LoginFailed(SsoenvError):
+    exit_code = ExitCode.LOGIN_FAILED
+
+
+class AccessDenied(SsoenvError):
+    exit_code = ExitCode.ACCESS_DENIED
+
+
+class AwsApiError(SsoenvError):
+    """An error answer of the OIDC or portal API, classified as botocore does."""
+
+    exit_code = ExitCode.AWS_ERROR
+
+    def __init__(
+        self, code: str, message: str, *, status: int = 0, hint: str | None = None
+    ) -> None:
+        super().__init__(message, hint=hint)
+        self.code = code
+        self.status = status
+
+
+class NetworkError(SsoenvError):
+    exit_code = ExitCode.NETWORK
+
+
+class Interrupted(SsoenvError):
+    exit_code = ExitCode.INTERRUPTED

@@ -1,0 +1,250 @@
+"""The only module that imports `requests`: JSON calls to the OIDC and portal APIs
+with bounded timeouts, bounded retries, and AWS error answers turned into typed
+errors. It never logs a body or a header value (they carry secrets)."""
+
+from __future__ import annotations
+
+import json
+import logging
+import random
+import time
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from typing import Any
+from urllib.parse import urlsplit
+
+import requests
+
+from ssoenv import __version__
+from ssoenv.errors import AwsApiError, NetworkError
+
+log = logging.getLogger("ssoenv.http")
+
+MAX_BODY_BYTES = 8 * 1024 * 1024  # far above any real answer; stops a runaway server
+RETRYABLE_CODES = frozenset({"TooManyRequestsException", "InternalServerException", "SlowDown"})
+
+
+@dataclass(frozen=True)
+class HttpPolicy:
+    """How long a call may take. Worst case per call: attempts * (connect + read) + backoff."""
+
+    connect_timeout: float = 5.0
+    read_timeout: float = 15.0
+    attempts: int = 3
+    backoff_base: float = 0.5
+    backoff_cap: float = 4.0
+
+    @property
+    def worst_case_seconds(self) -> float:
+        delays = (self.backoff_base * 2.0**i for i in range(self.attempts))
+        backoff = sum(min(self.backoff_cap, delay) for delay in delays)
+        return self.attempts * (self.connect_timeout + self.read_timeout) + backoff
+
+
+class _Timeout(NetworkError):
+    """The server took the connection but did not answer in time."""
+
+
+INTERACTIVE = HttpPolicy()
+# The prompt hook must never hang a prompt for long.
+HOOK = HttpPolicy(connect_timeout=2.0, read_timeout=5.0, attempts=2, backoff_cap=1.0)
+
+
+class HttpClient:
+    def __init__(
+        self,
+        policy: HttpPolicy = INTERACTIVE,
+        *,
+        sleep: Callable[[float], None] = time.sleep,
+        jitter: Callable[[], float] = random.random,
+    ) -> None:
+        self.policy = policy
+        self._sleep = sleep
+        self._jitter = jitter
+        self._session = requests.Session()
+        self._session.headers["User-Agent"] = f"ssoenv/{__version__}"
+        # Proxies from the environment still apply; a .netrc must not add an
+        # Authorization header to unsigned IAM Identity Center calls.
+        self._session.trust_env = True
+        self._session.auth = lambda r: r
+
+    def call(
+        self,
+        method: str,
+        url: str,
+        *,
+        body: Mapping[str, Any] | None = None,
+        params: Mapping[str, str] | None = None,
+        headers: Mapping[str, str] | None = None,
+    ) -> dict[str, Any]:
+        """One API call, retried on throttling, 5xx and refused connections."""
+        attempt = 0
+        while True:
+            attempt += 1
+            try:
+                return self._once(method, url, body=body, params=params, headers=headers)
+            except (AwsApiError, NetworkError) as error:
+                if attempt >= self.policy.attempts or not _retryable(error):
+                    raise
+                delay = min(self.policy.backoff_cap, self.policy.backoff_base * 2 ** (attempt - 1))
+                log.debug("retrying %s %s in %.2fs", method, _where(url), delay)
+                self._sleep(delay * (0.5 + self._jitter() / 2))  # "equal jitter"
+
+    def _once(
+        self,
+        method: str,
+        url: str,
+        *,
+        body: Mapping[str, Any] | None,
+        params: Mapping[str, str] | None,
+        headers: Mapping[str, str] | None,
+    ) -> dict[str, Any]:
+        started = time.monotonic()
+        try:
+            response = self._session.request(
+                method,
+                url,
+                data=json.dumps(body) if body is not None else None,
+                params=params,
+                headers=_headers(body, headers),
+                timeout=(self.policy.connect_timeout, self.policy.read_timeout),
+                stream=True,
+                allow_redirects=False,
+            )
+            raw = _read_limited(response)
+        except requests.exceptions.Timeout as error:
+            raise _Timeout(
+                f"{_where(url)} did not answer within {self.policy.read_timeout:g} s",
+                hint="check your network or proxy, then try again",
+            ) from error
+        except requests.exceptions.RequestException as error:
+            raise NetworkError(
+                f"cannot reach {_where(url)}: {_reason(error)}",
+                hint="check your network, proxy or the AWS_ENDPOINT_URL* settings",
+            ) from error
+        log.debug(
+            "%s %s -> %s (%.0f ms)",
+            method,
+            _where(url),
+            response.status_code,
+            (time.monotonic() - started) * 1000,
+        )
+        return _decode(response, raw, url)
+
+
+def _headers(body: Mapping[str, Any] | None, extra: Mapping[str, str] | None) -> dict[str, str]:
+    headers = {"Accept": "application/json"}
+    if body is not None:
+        headers["Content-Type"] = "application/json"
+    headers.update(extra or {})
+    return headers
+
+
+def _read_limited(response: requests.Response) -> bytes:
+    chunks: list[bytes] = []
+    size = 0
+    for chunk in response.iter_content(64 * 1024):
+        size += len(chunk)
+        if size > MAX_BODY_BYTES:
+            response.close()
+            raise requests.exceptions.ContentDecodingError(
+                f"answer larger than {MAX_BODY_BYTES // (1024 * 1024)} MiB"
+            )
+        chunks.append(chunk)
+    return b"".join(chunks)
+
+
+def _decode(response: requests.Response, raw: bytes, url: str) -> dict[str, Any]:
+    status = response.status_code
+    parsed = _parse_json(raw)
+    if 200 <= status < 300:
+        if not raw.strip():
+            return {}
+        if isinstance(parsed, dict):
+            return parsed
+        raise _unexpected(response, url)
+    code = _error_code(response.headers, parsed, status)
+    if code is None:
+        raise _unexpected(response, url)
+    return_message = _error_message(parsed) or f"HTTP {status}"
+    raise AwsApiError(code, return_message, status=status)
+
+
+def _parse_json(raw: bytes) -> object:
+    try:
+        return json.loads(raw.decode("utf-8"))
+    except (UnicodeDecodeError, ValueError):
+        return None
+
+
+def _error_code(headers: Mapping[str, str], body: object, status: int) -> str | None:
+    """Classify an error answer the way botocore's RestJSONParser does."""
+    header = headers.get("x-amzn-ErrorType", "")
+    if header:
+        return header.split(":", 1)[0].rsplit("#", 1)[-1]
+    if isinstance(body, dict):
+        for key in ("__type", "code", "error"):
+            value = body.get(key)
+            if isinstance(value, str) and value:
+                return value.rsplit("#", 1)[-1]
+    if status == 429:
+        return "TooManyRequestsException"
+    if status >= 500:
+        return "InternalServerException"
+    return None
+
+
+def _error_message(body: object) -> str:
+    if not isinstance(body, dict):
+        return ""
+    for key in ("error_description", "message", "Message"):
+        value = body.get(key)
+        if isinstance(value, str) and value:
+            return _printable(value)
+    return ""
+
+
+def _printable(text: str, limit: int = 200) -> str:
+    """Server text shown to a person: one line, no control characters, bounded."""
+    cleaned = "".join(c if c.isprintable() else " " for c in text).strip()
+    return cleaned if len(cleaned) <= limit else cleaned[: limit - 1] + "…"
+
+
+def _unexpected(response: requests.Response, url: str) -> AwsApiError:
+    kind = response.headers.get("Content-Type", "no content type").split(";")[0]
+    return AwsApiError(
+        "UnexpectedResponse",
+        f"unexpected answer from {_where(url)} (HTTP {response.status_code}, {kind})",
+        status=response.status_code,
+        hint="a proxy or a wrong AWS_ENDPOINT_URL* setting may be in the way",
+    )
+
+
+def _retryable(error: AwsApiError | NetworkError) -> bool:
+    if isinstance(error, NetworkError):
+        # A refused or reset connection is worth another try; a timeout already
+        # cost its full budget and is not retried.
+        return not isinstance(error, _Timeout)
+    return error.status == 429 or error.status >= 500 or error.code in RETRYABLE_CODES
+
+
+def _where(url: str) -> str:
+    parts = urlsplit(url)
+    return f"{parts.scheme}://{parts.netloc}"
+
+
+def _reason(error: requests.exceptions.RequestException) -> str:
+    text = str(error)
+    for marker, reason in (
+        ("Name or service not known", "host name not found"),
+        ("NameResolutionError", "host name not found"),
+        ("nodename nor servname", "host name not found"),
+        ("Connection refused", "connection refused"),
+        ("Connection reset", "connection reset"),
+        ("RemoteDisconnected", "the server closed the connection"),
+        ("SSLError", "TLS error"),
+        ("larger than", "answer too large"),
+    ):
+        if marker in text:
+            return reason
+    return type(error).__name__

@@ -1,0 +1,196 @@
+"""Client of the SSO OIDC API: client registration, the device authorization
+grant (RFC 8628) and the refresh-token grant. Time and sleep are injected so
+polling is tested without sleeping."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta, timezone
+from typing import Any
+
+from ssoenv.errors import AwsApiError, LoginFailed, LoginRequired
+from ssoenv.http import HttpClient
+from ssoenv.model import ClientRegistration, DeviceAuthorization
+
+DEVICE_GRANT = "urn:ietf:params:oauth:grant-type:device_code"
+REFRESH_GRANT = "refresh_token"
+DEFAULT_INTERVAL = 5  # RFC 8628 §3.2: when the server gives no interval
+SLOW_DOWN_STEP = 5  # RFC 8628 §3.5: every slow_down adds 5 seconds, for good
+
+
+@dataclass(frozen=True)
+class TokenGrant:
+    """What CreateToken answered."""
+
+    access_token: str = field(repr=False)
+    expires_in: int
+    refresh_token: str | None = field(default=None, repr=False)
+
+
+def register_client(
+    http: HttpClient,
+    base_url: str,
+    *,
+    client_name: str,
+    now: datetime,
+    scopes: tuple[str, ...] | None = None,
+    grant_types: tuple[str, ...] | None = None,
+    redirect_uris: tuple[str, ...] | None = None,
+    issuer_url: str | None = None,
+) -> ClientRegistration:
+    body: dict[str, Any] = {"clientName": client_name, "clientType": "public"}
+    if scopes:
+        body["scopes"] = list(scopes)
+    if grant_types:
+        body["grantTypes"] = list(grant_types)
+    if redirect_uris:
+        body["redirectUris"] = list(redirect_uris)
+    if issuer_url:
+        body["issuerUrl"] = issuer_url
+    answer = http.call("POST", f"{base_url}/client/register", body=body)
+    expires = answer.get("clientSecretExpiresAt")
+    return ClientRegistration(
+        client_id=_text(answer, "clientId"),
+        client_secret=_text(answer, "clientSecret"),
+        expires_at=(
+            datetime.fromtimestamp(expires, timezone.utc)
+            if isinstance(expires, int)
+            else now + timedelta(days=1)
+        ),
+        scopes=scopes,
+        grant_types=grant_types,
+    )
+
+
+def start_device_authorization(
+    http: HttpClient, base_url: str, registration: ClientRegistration, start_url: str
+) -> DeviceAuthorization:
+    answer = http.call(
+        "POST",
+        f"{base_url}/device_authorization",
+        body={
+            "clientId": registration.client_id,
+            "clientSecret": registration.client_secret,
+            "startUrl": start_url,
+        },
+    )
+    uri = _text(answer, "verificationUri")
+    return DeviceAuthorization(
+        device_code=_text(answer, "deviceCode"),
+        user_code=_text(answer, "userCode"),
+        verification_uri=uri,
+        verification_uri_complete=str(answer.get("verificationUriComplete") or uri),
+        expires_in=_int(answer, "expiresIn", 600),
+        interval=_int(answer, "interval", DEFAULT_INTERVAL),
+    )
+
+
+def create_token_with_device_code(
+    http: HttpClient, base_url: str, registration: ClientRegistration, device_code: str
+) -> TokenGrant:
+    return _create_token(
+        http,
+        base_url,
+        {
+            "clientId": registration.client_id,
+            "clientSecret": registration.client_secret,
+            "grantType": DEVICE_GRANT,
+            "deviceCode": device_code,
+        },
+    )
+
+
+def poll_for_token(
+    http: HttpClient,
+    base_url: str,
+    registration: ClientRegistration,
+    authorization: DeviceAuthorization,
+    *,
+    monotonic: Callable[[], float],
+    sleep: Callable[[float], None],
+) -> TokenGrant:
+    """Poll CreateToken until the user approves, honouring interval and slow_down.
+
+    Stops on expired_token or access_denied from the service, and also at the
+    authorization's own `expiresIn`, which the AWS CLI does not check.
+    """
+    interval = max(1, authorization.interval)
+    deadline = monotonic() + authorization.expires_in
+    while True:
+        try:
+            return create_token_with_device_code(
+                http, base_url, registration, authorization.device_code
+            )
+        except AwsApiError as error:
+            if error.code in ("AuthorizationPendingException", "authorization_pending"):
+                pass
+            elif error.code in ("SlowDownException", "slow_down"):
+                interval += SLOW_DOWN_STEP
+            else:
+                raise _login_error(error) from error
+        if monotonic() + interval > deadline:
+            raise LoginFailed(
+                "the login was not approved in time (the code expired)",
+                hint="run the login again and approve it in the browser",
+            )
+        sleep(interval)
+
+
+def refresh_token(
+    http: HttpClient, base_url: str, client_id: str, client_secret: str, refresh: str
+) -> TokenGrant:
+    """The refresh-token grant, sent exactly as botocore sends it (no scope)."""
+    return _create_token(
+        http,
+        base_url,
+        {
+            "clientId": client_id,
+            "clientSecret": client_secret,
+            "grantType": REFRESH_GRANT,
+            "refreshToken": refresh,
+        },
+    )
+
+
+def _create_token(http: HttpClient, base_url: str, body: dict[str, Any]) -> TokenGrant:
+    answer = http.call("POST", f"{base_url}/token", body=body)
+    refresh = answer.get("refreshToken")
+    return TokenGrant(
+        access_token=_text(answer, "accessToken"),
+        expires_in=_int(answer, "expiresIn", 3600),
+        refresh_token=refresh if isinstance(refresh, str) and refresh else None,
+    )
+
+
+def _login_error(error: AwsApiError) -> Exception:
+    code = error.code
+    if code in ("ExpiredTokenException", "expired_token"):
+        return LoginFailed(
+            "the login code expired before it was approved",
+            hint="run the login again and approve it within the time shown",
+        )
+    if code in ("AccessDeniedException", "access_denied"):
+        return LoginFailed("the login was denied in the browser", hint="run the login again")
+    if code in ("InvalidClientException", "invalid_client", "UnauthorizedClientException"):
+        return LoginRequired(
+            "IAM Identity Center no longer accepts this client registration",
+            hint="run the login again; a new registration will be made",
+        )
+    return error
+
+
+def _text(answer: dict[str, Any], key: str) -> str:
+    value = answer.get(key)
+    if not isinstance(value, str) or not value:
+        raise AwsApiError(
+            "UnexpectedResponse", f"IAM Identity Center answered without a valid '{key}'"
+        )
+    return value
+
+
+def _int(answer: dict[str, Any], key: str, default: int) -> int:
+    value = answer.get(key)
+    if isinstance(value, bool) or not isinstance(value, int) or value < 0:
+        return default
+    return value

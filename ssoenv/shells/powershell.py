@@ -1,0 +1,66 @@
+"""Export syntax for PowerShell (Windows PowerShell 5.1 and pwsh 7).
+
+Values are verbatim (single-quoted) strings. In those, PowerShell treats five
+characters as a quote, not one: `'` and U+2018, U+2019, U+201A, U+201B. A pair
+of quote characters stands for one (the tokenizer keeps the second), so each of
+them is doubled, exactly as PowerShell's own
+`CodeGeneration.EscapeSingleQuotedStringContent` does.
+
+Control characters are never written raw: the value becomes a parenthesised
+concatenation such as `('a' + [char]0x0A + 'b')`. That keeps every statement on
+one line, which matters because `ssoenv use dev | Invoke-Expression` (without
+`Out-String`) runs each line on its own: a raw newline inside the quotes would
+let the rest of the value run as a command. The parentheses make the result one
+token in argument mode too, and the first term is always a string so that `+`
+concatenates instead of adding numbers.
+
+Note that on Windows PowerShell and pwsh before 7.5, assigning `''` to `$Env:X`
+removes X instead of setting it empty.
+"""
+
+from __future__ import annotations
+
+import re
+
+from ssoenv.shells.base import LineShell, check_name, check_value
+
+QUOTE_CHARS = "'\u2018\u2019\u201a\u201b"
+_QUOTES = re.compile(f"[{QUOTE_CHARS}]")
+_CONTROL = re.compile(r"[\x00-\x1f\x7f]")
+
+
+def _verbatim(text: str) -> str:
+    return "'" + _QUOTES.sub(lambda m: m.group(0) * 2, text) + "'"
+
+
+def powershell_quote(value: str) -> str:
+    """Quote `value` as a PowerShell expression on one line."""
+    check_value(value)
+    if not _CONTROL.search(value):
+        return _verbatim(value)
+    terms: list[str] = []
+    start = 0
+    for match in _CONTROL.finditer(value):
+        # An empty first term is kept: it makes the sum a string.
+        if match.start() > start or not terms:
+            terms.append(_verbatim(value[start : match.start()]))
+        terms.append(f"[char]0x{ord(match.group(0)):02X}")
+        start = match.end()
+    if start < len(value):
+        terms.append(_verbatim(value[start:]))
+    return "(" + " + ".join(terms) + ")"
+
+
+class PowerShell(LineShell):
+    name = "powershell"
+
+    def quote(self, value: str) -> str:
+        return powershell_quote(value)
+
+    def set(self, name: str, value: str) -> str:
+        return f"$Env:{check_name(name)} = {self.quote(value)}\n"
+
+    def unset(self, name: str) -> str:
+        # -LiteralPath: no wildcard matching on the name; SilentlyContinue: a
+        # variable that is not set is not an error.
+        return f"Remove-Item -LiteralPath Env:{check_name(name)} -ErrorAction SilentlyContinue\n"

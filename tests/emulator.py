@@ -1,0 +1,1105 @@
+"""A local emulator of AWS IAM Identity Center, for tests, ``make demo`` and the benchmark.
+
+One HTTP server speaks the real wire format of three APIs (see docs/aws-sso-protocol.md):
+
+* SSO OIDC (botocore client ``sso-oidc``, rest-json): RegisterClient, StartDeviceAuthorization,
+  CreateToken;
+* the SSO portal (botocore client ``sso``, rest-json): GetRoleCredentials, ListAccounts,
+  ListAccountRoles, Logout;
+* a tiny STS (query protocol): GetCallerIdentity, so that a demo can prove exported role
+  credentials work.
+
+botocore's own clients work against it unchanged (``endpoint_url=emu.url``); that is how
+tests/test_emulator.py proves the wire format. Where the real service's behaviour is
+UNCONFIRMED the emulator is deliberately strict (protocol doc §14): OAuth ``error`` codes on
+every OIDC error, strict refresh-token rotation, refresh tokens only for scoped registrations,
+403 "No access" for unassigned roles, 404 for roles of an unknown account, small pages.
+
+Standard library only. In-process::
+
+    with Emulator() as emu:
+        boto3.client("sso-oidc", region_name="us-east-1", endpoint_url=emu.url)
+
+Standalone: ``python -m tests.emulator --port 0`` prints the URL on one line, then serves until
+SIGTERM or SIGINT.
+"""
+
+from __future__ import annotations
+
+import argparse
+import base64
+import binascii
+import collections
+import contextlib
+import hashlib
+import json
+import re
+import signal
+import socket
+import socketserver
+import string
+import sys
+import threading
+import time
+import uuid
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from email.message import Message
+from enum import Enum
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from secrets import choice, token_urlsafe
+from types import TracebackType
+from typing import Any
+from urllib.parse import parse_qs, urlsplit
+from xml.sax.saxutils import escape
+
+DEVICE_CODE_GRANT = "urn:ietf:params:oauth:grant-type:device_code"
+BEARER_HEADER = "x-amz-sso_bearer_token"
+OIDC_ERROR_NAMESPACE = "http://internal.amazon.com/coral/com.amazonaws.sso.oidc/"
+PORTAL_ERROR_NAMESPACE = "http://internal.amazon.com/coral/com.amazonaws.switchboard.portal/"
+PORTAL_TYPE_PREFIX = "com.amazonaws.switchboard.portal#"
+STS_XMLNS = "https://sts.amazonaws.com/doc/2011-06-15/"
+SESSION_USER = "user@example.com"
+
+# OIDC exception name -> (HTTP status, OAuth ``error`` code); protocol doc §2.1.
+OIDC_ERRORS: dict[str, tuple[int, str]] = {
+    "AuthorizationPendingException": (400, "authorization_pending"),
+    "SlowDownException": (400, "slow_down"),
+    "ExpiredTokenException": (400, "expired_token"),
+    "AccessDeniedException": (400, "access_denied"),
+    "InvalidGrantException": (400, "invalid_grant"),
+    "InvalidClientException": (401, "invalid_client"),
+    "UnauthorizedClientException": (400, "unauthorized_client"),
+    "UnsupportedGrantTypeException": (400, "unsupported_grant_type"),
+    "InvalidScopeException": (400, "invalid_scope"),
+    "InvalidRequestException": (400, "invalid_request"),
+    "InvalidClientMetadataException": (400, "invalid_client_metadata"),
+    "InvalidRedirectUriException": (400, "invalid_redirect_uri"),
+    "InternalServerException": (500, "server_error"),
+}
+_OIDC_NAME_BY_CODE = {code: name for name, (_, code) in OIDC_ERRORS.items()}
+
+# Portal exception used by inject() when it is given a status but no code.
+_PORTAL_NAME_BY_STATUS = {
+    400: "InvalidRequestException",
+    401: "UnauthorizedException",
+    403: "ForbiddenException",
+    404: "ResourceNotFoundException",
+    429: "TooManyRequestsException",
+}
+
+# Every operation name that `calls` counts and inject() accepts.
+OPERATIONS = frozenset(
+    {
+        "RegisterClient",
+        "StartDeviceAuthorization",
+        "CreateToken",
+        "CreateToken:device_code",
+        "CreateToken:refresh_token",
+        "CreateToken:authorization_code",
+        "GetRoleCredentials",
+        "ListAccounts",
+        "ListAccountRoles",
+        "Logout",
+        "GetCallerIdentity",
+    }
+)
+
+# User codes avoid vowels and look-alike characters, so they never spell words or confuse.
+_USER_CODE_ALPHABET = "BCDFGHJKLMNPQRSTVWXZ"
+_KEY_ALPHABET = string.ascii_uppercase + string.digits
+_SECRET_KEY_ALPHABET = string.ascii_letters + string.digits + "+/"
+_ROLE_NAMES = ("ReadOnly", "Admin", "PowerUser", "Billing", "Developer", "SecurityAudit")
+
+
+@dataclass
+class Account:
+    """An AWS account assigned to the emulated user, with the permission sets (roles) in it."""
+
+    account_id: str
+    name: str
+    email: str
+    roles: list[str]
+
+
+def default_accounts() -> list[Account]:
+    """Two accounts, enough for every "pick an account" path and one forbidden role."""
+    return [
+        Account("111111111111", "dev", "dev@example.com", ["ReadOnly", "Admin"]),
+        Account("222222222222", "prod", "prod@example.com", ["ReadOnly"]),
+    ]
+
+
+def make_org(n_accounts: int, roles_per_account: int) -> list[Account]:
+    """A larger organisation: accounts "acct-0001"... each with the same roles.
+
+    Ids are zero-padded ("000000000001"): real account ids may start with 0, so a client that
+    handles them as integers breaks here instead of in production.
+    """
+    roles = [
+        _ROLE_NAMES[i] if i < len(_ROLE_NAMES) else f"Role{i + 1:02d}"
+        for i in range(roles_per_account)
+    ]
+    return [
+        Account(f"{i:012d}", f"acct-{i:04d}", f"acct-{i:04d}@example.com", list(roles))
+        for i in range(1, n_accounts + 1)
+    ]
+
+
+# --------------------------------------------------------------------------- state records
+
+
+@dataclass
+class _Client:
+    """A RegisterClient registration."""
+
+    client_id: str
+    secret: str
+    name: str
+    scopes: list[str]
+    grant_types: list[str]
+    redirect_uris: list[str]
+    issuer_url: str | None
+    expires_at: float
+
+    @property
+    def gets_refresh_tokens(self) -> bool:
+        # Only scoped (sso-session / PKCE) registrations get refresh tokens (doc §2.4).
+        return bool(self.scopes) or "refresh_token" in self.grant_types
+
+
+@dataclass
+class _DeviceAuthorization:
+    """A StartDeviceAuthorization and where the (emulated) user is with it."""
+
+    device_code: str
+    user_code: str
+    client_id: str
+    start_url: str
+    expires_at: float
+    interval: float
+    state: str  # "pending", "approved", "denied" or "redeemed"
+    pending_left: int = 0  # authorization_pending answers still owed before an approval shows
+    polls: int = 0
+    last_poll: float | None = None
+
+    @property
+    def is_pending(self) -> bool:
+        return self.state == "pending" or (self.state == "approved" and self.pending_left > 0)
+
+
+@dataclass
+class _Session:
+    """One login: every token issued from one device code and its refreshes.
+
+    Logout ends the session, which invalidates all of its access and refresh tokens.
+    """
+
+    client_id: str
+    start_url: str
+    active: bool = True
+
+
+@dataclass
+class _AccessToken:
+    session: _Session
+    expires_at: float
+    valid: bool = True
+
+
+@dataclass
+class _RefreshToken:
+    session: _Session
+    valid: bool = True
+
+
+@dataclass
+class _RoleCredentials:
+    account_id: str
+    role_name: str
+    secret_access_key: str
+    session_token: str
+    expires_at: float
+
+
+@dataclass
+class _Fault:
+    """An error that inject() queued for the next requests of one operation."""
+
+    status: int
+    code: str
+    message: str
+    remaining: int
+
+
+# --------------------------------------------------------------------------- HTTP plumbing
+
+
+@dataclass
+class _Request:
+    method: str
+    path: str
+    query: dict[str, str]
+    headers: Message
+    body: bytes
+    request_id: str
+
+
+@dataclass
+class _Response:
+    status: int
+    body: bytes = b""
+    content_type: str | None = "application/json"
+    headers: dict[str, str] = field(default_factory=dict)
+
+
+class _Drop(Enum):
+    """Injected faults that send no HTTP answer at all."""
+
+    HANG = "hang"  # keep the connection open without answering until stop()
+    CLOSE = "close"  # close the connection without answering
+
+
+class _Fail(Exception):
+    """Raised by handlers to answer an error; carries the ready-made response."""
+
+    def __init__(self, response: _Response) -> None:
+        super().__init__(response.status)
+        self.response = response
+
+
+def _json_response(payload: dict[str, Any], status: int = 200) -> _Response:
+    return _Response(status, json.dumps(payload).encode())
+
+
+def _oauth_code(name: str) -> str:
+    """OAuth-style code for a name the table lacks: FooBarException -> foo_bar."""
+    stem = name.removesuffix("Exception")
+    return re.sub(r"(?<!^)(?=[A-Z])", "_", stem).lower()
+
+
+def _oidc_error(name: str, description: str, status: int = 0) -> _Response:
+    """The OIDC error format: OAuth body plus the coral exception header (doc §2.1)."""
+    default_status, code = OIDC_ERRORS.get(name, (400, _oauth_code(name)))
+    body = {"error": code, "error_description": description}
+    response = _json_response(body, status or default_status)
+    response.headers["x-amzn-ErrorType"] = f"{name}:{OIDC_ERROR_NAMESPACE}"
+    return response
+
+
+def _portal_error(status: int, name: str, message: str) -> _Response:
+    """The portal error format: {"message", "__type"} plus the exception header (doc §3)."""
+    response = _json_response({"message": message, "__type": PORTAL_TYPE_PREFIX + name}, status)
+    response.headers["x-amzn-ErrorType"] = f"{name}:{PORTAL_ERROR_NAMESPACE}"
+    return response
+
+
+def _sts_error(status: int, code: str, message: str, request_id: str) -> _Response:
+    """The STS (query protocol) XML error document."""
+    kind = "Receiver" if status >= 500 else "Sender"
+    body = (
+        f'<ErrorResponse xmlns="{STS_XMLNS}">\n'
+        f"  <Error>\n    <Type>{kind}</Type>\n    <Code>{escape(code)}</Code>\n"
+        f"    <Message>{escape(message)}</Message>\n  </Error>\n"
+        f"  <RequestId>{request_id}</RequestId>\n</ErrorResponse>\n"
+    )
+    return _Response(status, body.encode(), content_type="text/xml")
+
+
+def _invalid_request(message: str) -> _Fail:
+    return _Fail(_oidc_error("InvalidRequestException", message))
+
+
+def _portal_unauthorized() -> _Fail:
+    return _Fail(_portal_error(401, "UnauthorizedException", "Session token not found or invalid"))
+
+
+def _json_body(request: _Request) -> dict[str, Any]:
+    """The JSON object of an OIDC POST; anything else is an invalid request."""
+    try:
+        body = json.loads(request.body or b"{}")
+    except ValueError:
+        raise _invalid_request("Request body is not valid JSON") from None
+    if not isinstance(body, dict):
+        raise _invalid_request("Request body must be a JSON object")
+    return body
+
+
+def _optional_str_list(body: dict[str, Any], key: str) -> list[str]:
+    value = body.get(key)
+    if value is None:
+        return []
+    if not isinstance(value, list) or not all(isinstance(item, str) for item in value):
+        raise _invalid_request(f"{key} must be a list of strings")
+    return list(value)
+
+
+def _required_str(body: dict[str, Any], key: str) -> str:
+    value = _str_field(body, key)
+    if not value:
+        raise _invalid_request(f"{key} is required")
+    return value
+
+
+def _str_field(body: dict[str, Any], key: str) -> str:
+    """A string field of a JSON body, "" when absent or of another type (never a crash)."""
+    value = body.get(key)
+    return value if isinstance(value, str) else ""
+
+
+def _random_key(prefix: str, length: int, alphabet: str) -> str:
+    return prefix + "".join(choice(alphabet) for _ in range(length))
+
+
+# --------------------------------------------------------------------------- the emulator
+
+
+class Emulator:
+    """IAM Identity Center on a loopback port. All public attributes can be changed at runtime."""
+
+    def __init__(
+        self,
+        accounts: list[Account] | None = None,
+        *,
+        host: str = "127.0.0.1",
+        port: int = 0,
+        token_ttl: int = 3600,
+        credential_ttl: int = 3600,
+        registration_ttl: int = 90 * 86400,
+        device_code_ttl: int = 600,
+        interval: int = 1,
+        auto_approve: bool = True,
+        pending_polls: int = 0,
+        page_size: int = 20,
+        enforce_interval: bool = False,
+    ) -> None:
+        self.accounts = list(accounts) if accounts is not None else default_accounts()
+        self.host = host
+        self.port = port
+        self.token_ttl = token_ttl
+        self.credential_ttl = credential_ttl
+        self.registration_ttl = registration_ttl
+        self.device_code_ttl = device_code_ttl
+        self.interval = interval
+        self.auto_approve = auto_approve
+        self.pending_polls = pending_polls
+        self.page_size = page_size
+        # Off by default so that tests can poll back to back without sleeping.
+        self.enforce_interval = enforce_interval
+        self.url = ""
+        self.calls: collections.Counter[str] = collections.Counter()
+        # One lock around all state: handlers run on one thread per connection.
+        self._lock = threading.Lock()
+        self._stopping = threading.Event()
+        self._server: _Server | None = None
+        self._thread: threading.Thread | None = None
+        self._clients: dict[str, _Client] = {}
+        self._device_authorizations: dict[str, _DeviceAuthorization] = {}
+        self._device_codes_by_user_code: dict[str, str] = {}
+        self._access_tokens: dict[str, _AccessToken] = {}
+        self._refresh_tokens: dict[str, _RefreshToken] = {}
+        self._role_credentials: dict[str, _RoleCredentials] = {}
+        self._faults: dict[str, collections.deque[_Fault]] = collections.defaultdict(
+            collections.deque
+        )
+        self._issued_secrets: set[str] = set()
+
+    # ----------------------------------------------------------------- lifecycle
+
+    def start(self) -> Emulator:
+        if self._server is not None:
+            raise RuntimeError("emulator already started")
+        self._stopping = threading.Event()
+        server = _Server((self.host, self.port), self)
+        self._server = server
+        # Keep the port: a stop() then start() comes back at the same URL with the same state.
+        self.port = server.server_address[1]
+        shown_host = f"[{self.host}]" if ":" in self.host else self.host
+        self.url = f"http://{shown_host}:{self.port}"
+        # A short poll interval makes stop() (server.shutdown) return quickly.
+        self._thread = threading.Thread(
+            target=server.serve_forever,
+            kwargs={"poll_interval": 0.05},
+            name=f"sso-emulator-{self.port}",
+            daemon=True,
+        )
+        self._thread.start()
+        return self
+
+    def stop(self) -> None:
+        server, thread = self._server, self._thread
+        if server is None:
+            return
+        self._server = self._thread = None
+        self._stopping.set()  # releases "hang" faults
+        server.shutdown()
+        server.close_connections()  # idle keep-alive connections must not outlive the server
+        server.server_close()
+        if thread is not None:
+            thread.join()
+
+    def __enter__(self) -> Emulator:
+        return self.start()
+
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        traceback: TracebackType | None,
+    ) -> None:
+        self.stop()
+
+    # ----------------------------------------------------------------- test controls
+
+    def approve(self, user_code: str) -> None:
+        """The user approves the device authorization showing `user_code`."""
+        with self._lock:
+            authorization = self._authorization_by_user_code(user_code)
+            if authorization.state in ("pending", "approved"):
+                authorization.state = "approved"
+                authorization.pending_left = 0
+
+    def deny(self, user_code: str) -> None:
+        """The user denies it: the next CreateToken for it answers access_denied."""
+        with self._lock:
+            authorization = self._authorization_by_user_code(user_code)
+            if authorization.state != "redeemed":
+                authorization.state = "denied"
+
+    def inject(
+        self, operation: str, status: int, code: str, message: str = "", times: int = 1
+    ) -> None:
+        """Make the next `times` requests of `operation` fail.
+
+        `code` is an exception name ("InternalServerException"; for OIDC an OAuth code such as
+        "slow_down" works too), or one of the transport faults: "hang" (read the request, never
+        answer until stop()), "close" (drop the connection unanswered), "html" (a text/html
+        body, 502 unless `status` says otherwise). "CreateToken" matches every grant,
+        "CreateToken:refresh_token" only that one.
+        """
+        if operation not in OPERATIONS:
+            raise ValueError(f"unknown operation {operation!r}; one of {sorted(OPERATIONS)}")
+        if times < 1:
+            raise ValueError("times must be at least 1")
+        with self._lock:
+            self._faults[operation].append(_Fault(status, code, message, times))
+
+    def expire_access_tokens(self) -> None:
+        """Every access token issued so far becomes invalid (401 at the portal)."""
+        with self._lock:
+            for token in self._access_tokens.values():
+                token.valid = False
+
+    def revoke_refresh_tokens(self) -> None:
+        """Every refresh token issued so far answers invalid_grant from now on."""
+        with self._lock:
+            for token in self._refresh_tokens.values():
+                token.valid = False
+
+    def secrets(self) -> set[str]:
+        """Every secret value ever issued, for scanning output and files for leaks."""
+        with self._lock:
+            return set(self._issued_secrets)
+
+    def reset_counts(self) -> None:
+        with self._lock:
+            self.calls.clear()
+
+    def _authorization_by_user_code(self, user_code: str) -> _DeviceAuthorization:
+        device_code = self._device_codes_by_user_code.get(user_code)
+        if device_code is None:
+            raise KeyError(f"no device authorization with user code {user_code!r}")
+        return self._device_authorizations[device_code]
+
+    # ----------------------------------------------------------------- dispatch
+
+    def _handle(self, request: _Request) -> _Response | _Drop:
+        """Count the call, serve an injected fault if one is queued, else the operation."""
+        route = _ROUTES.get((request.method, request.path))
+        if route is None:
+            message = f"No operation at {request.method} {request.path}"
+            return _json_response({"message": message}, 404)
+        with self._lock:
+            operations = _operation_names(route.operation, request)
+            self.calls.update(operations)
+            fault = self._take_fault(operations)
+            if fault is None:
+                try:
+                    return route.handler(self, request)
+                except _Fail as failure:
+                    return failure.response
+        return _render_fault(fault, route.api, request.request_id)
+
+    def _take_fault(self, operations: list[str]) -> _Fault | None:
+        # The most specific name first: "CreateToken:refresh_token" before "CreateToken".
+        for operation in reversed(operations):
+            queue = self._faults.get(operation)
+            if queue:
+                fault = queue[0]
+                fault.remaining -= 1
+                if fault.remaining <= 0:
+                    queue.popleft()
+                return fault
+        return None
+
+    def _issue(self, value: str) -> str:
+        """Remember a secret value for secrets(), and return it."""
+        self._issued_secrets.add(value)
+        return value
+
+    # ----------------------------------------------------------------- OIDC
+
+    def _register_client(self, request: _Request) -> _Response:
+        body = _json_body(request)
+        name = _required_str(body, "clientName")
+        if body.get("clientType") != "public":
+            # The service only registers public clients (doc §2.2).
+            raise _Fail(_oidc_error("InvalidClientMetadataException", "Invalid client type"))
+        issuer_url = body.get("issuerUrl")
+        now = time.time()
+        client = _Client(
+            client_id=token_urlsafe(16),
+            secret=self._issue(token_urlsafe(96)),
+            name=name,
+            scopes=_optional_str_list(body, "scopes"),
+            grant_types=_optional_str_list(body, "grantTypes"),
+            redirect_uris=_optional_str_list(body, "redirectUris"),
+            issuer_url=issuer_url if isinstance(issuer_url, str) else None,
+            expires_at=now + self.registration_ttl,
+        )
+        self._clients[client.client_id] = client
+        return _json_response(
+            {
+                "clientId": client.client_id,
+                "clientSecret": client.secret,
+                "clientIdIssuedAt": int(now),
+                "clientSecretExpiresAt": int(client.expires_at),
+            }
+        )
+
+    def _authenticate_client(self, body: dict[str, Any]) -> _Client:
+        """The registration named by clientId/clientSecret, if known, matching and unexpired."""
+        client = self._clients.get(_str_field(body, "clientId"))
+        if client is None or body.get("clientSecret") != client.secret:
+            raise _Fail(_oidc_error("InvalidClientException", "Invalid client credentials"))
+        if time.time() >= client.expires_at:
+            raise _Fail(_oidc_error("InvalidClientException", "Client registration has expired"))
+        return client
+
+    def _start_device_authorization(self, request: _Request) -> _Response:
+        body = _json_body(request)
+        client = self._authenticate_client(body)
+        start_url = _required_str(body, "startUrl")
+        user_code = self._new_user_code()
+        authorization = _DeviceAuthorization(
+            device_code=self._issue(token_urlsafe(64)),
+            user_code=user_code,
+            client_id=client.client_id,
+            start_url=start_url,
+            expires_at=time.time() + self.device_code_ttl,
+            interval=self.interval,
+            # auto_approve: the user approves at once, but is seen only after pending_polls polls.
+            state="approved" if self.auto_approve else "pending",
+            pending_left=self.pending_polls if self.auto_approve else 0,
+        )
+        self._device_authorizations[authorization.device_code] = authorization
+        self._device_codes_by_user_code[user_code] = authorization.device_code
+        return _json_response(
+            {
+                "deviceCode": authorization.device_code,
+                "userCode": user_code,
+                "verificationUri": f"{self.url}/device",
+                "verificationUriComplete": f"{self.url}/device?user_code={user_code}",
+                "expiresIn": self.device_code_ttl,
+                "interval": self.interval,
+            }
+        )
+
+    def _new_user_code(self) -> str:
+        while True:
+            code = "-".join(
+                "".join(choice(_USER_CODE_ALPHABET) for _ in range(4)) for _ in range(2)
+            )
+            if code not in self._device_codes_by_user_code:
+                return code
+
+    def _create_token(self, request: _Request) -> _Response:
+        body = _json_body(request)
+        grant_type = _required_str(body, "grantType")
+        client = self._authenticate_client(body)
+        grants: dict[str, Callable[[_Client, dict[str, Any]], _Response]] = {
+            DEVICE_CODE_GRANT: self._grant_device_code,
+            "refresh_token": self._grant_refresh_token,
+            "authorization_code": self._grant_authorization_code,
+        }
+        grant = grants.get(grant_type)
+        if grant is None:
+            raise _Fail(_oidc_error("UnsupportedGrantTypeException", "Unsupported grant type"))
+        return grant(client, body)
+
+    def _grant_device_code(self, client: _Client, body: dict[str, Any]) -> _Response:
+        authorization = self._device_authorizations.get(_str_field(body, "deviceCode"))
+        if (
+            authorization is None
+            or authorization.client_id != client.client_id
+            or authorization.state == "redeemed"  # a device code is single use
+        ):
+            raise _Fail(_oidc_error("InvalidGrantException", "Invalid device code provided"))
+        now = time.time()
+        if now >= authorization.expires_at:
+            raise _Fail(_oidc_error("ExpiredTokenException", "Device code has expired"))
+        if authorization.state == "denied":
+            raise _Fail(_oidc_error("AccessDeniedException", "Access denied"))
+        too_fast = self._record_poll(authorization, now)
+        if authorization.is_pending:
+            # RFC 8628: slow_down is a variant of authorization_pending, so only while pending.
+            if too_fast:
+                authorization.interval += 5  # RFC 8628 §3.5: the client must add 5 s for good
+                raise _Fail(_oidc_error("SlowDownException", "Client is polling too fast"))
+            authorization.pending_left = max(0, authorization.pending_left - 1)
+            raise _Fail(
+                _oidc_error("AuthorizationPendingException", "Authorization is still pending")
+            )
+        authorization.state = "redeemed"
+        session = _Session(client.client_id, authorization.start_url)
+        return self._issue_tokens(session, with_refresh_token=client.gets_refresh_tokens)
+
+    def _record_poll(self, authorization: _DeviceAuthorization, now: float) -> bool:
+        """Note a poll; say whether it came too fast (only when enforce_interval is on).
+
+        The AWS CLI polls twice back to back at the start (doc §2.5), so the first two polls
+        are always fine, and "too fast" means under half the interval.
+        """
+        previous = authorization.last_poll
+        authorization.polls += 1
+        authorization.last_poll = now
+        if not self.enforce_interval or previous is None or authorization.polls < 3:
+            return False
+        return now - previous < authorization.interval * 0.5
+
+    def _grant_refresh_token(self, client: _Client, body: dict[str, Any]) -> _Response:
+        record = self._refresh_tokens.get(_str_field(body, "refreshToken"))
+        if (
+            record is None
+            or not record.valid
+            or not record.session.active
+            or record.session.client_id != client.client_id
+        ):
+            raise _Fail(_oidc_error("InvalidGrantException", "Invalid refresh token provided"))
+        # Strict rotation (doc §2.4, §14): a refresh token works once, so that two processes
+        # racing to refresh the same cached token are caught by the tests.
+        record.valid = False
+        return self._issue_tokens(record.session, with_refresh_token=True)
+
+    def _grant_authorization_code(self, client: _Client, body: dict[str, Any]) -> _Response:
+        # The PKCE login (doc §2.6) is not emulated: answering unsupported_grant_type makes a
+        # client that tries it fail loudly instead of half-working.
+        raise _Fail(
+            _oidc_error(
+                "UnsupportedGrantTypeException",
+                "The authorization_code grant is not supported by this emulator",
+            )
+        )
+
+    def _issue_tokens(self, session: _Session, *, with_refresh_token: bool) -> _Response:
+        access_token = self._issue("aoa" + token_urlsafe(96))
+        self._access_tokens[access_token] = _AccessToken(session, time.time() + self.token_ttl)
+        payload: dict[str, Any] = {
+            "accessToken": access_token,
+            "tokenType": "Bearer",
+            "expiresIn": self.token_ttl,
+        }
+        if with_refresh_token:
+            refresh_token = self._issue("aor" + token_urlsafe(96))
+            self._refresh_tokens[refresh_token] = _RefreshToken(session)
+            payload["refreshToken"] = refresh_token
+        return _json_response(payload)
+
+    # ----------------------------------------------------------------- portal
+
+    def _authenticate_bearer(self, request: _Request) -> _AccessToken:
+        token = self._access_tokens.get(request.headers.get(BEARER_HEADER) or "")
+        if (
+            token is None
+            or not token.valid
+            or not token.session.active
+            or time.time() >= token.expires_at
+        ):
+            raise _portal_unauthorized()
+        return token
+
+    def _account(self, account_id: str) -> Account | None:
+        return next((a for a in self.accounts if a.account_id == account_id), None)
+
+    def _get_role_credentials(self, request: _Request) -> _Response:
+        self._authenticate_bearer(request)
+        role_name = request.query.get("role_name", "")
+        account_id = request.query.get("account_id", "")
+        if not role_name or not account_id:
+            raise _Fail(
+                _portal_error(400, "InvalidRequestException", "role_name and account_id required")
+            )
+        account = self._account(account_id)
+        if account is None or role_name not in account.roles:
+            raise _Fail(_portal_error(403, "ForbiddenException", "No access"))
+        access_key_id = _random_key("ASIA", 16, _KEY_ALPHABET)
+        credentials = _RoleCredentials(
+            account_id=account_id,
+            role_name=role_name,
+            secret_access_key=self._issue(_random_key("", 40, _SECRET_KEY_ALPHABET)),
+            session_token=self._issue("IQoJb3JpZ2luX2Vj" + token_urlsafe(240)),
+            expires_at=time.time() + self.credential_ttl,
+        )
+        self._role_credentials[access_key_id] = credentials
+        return _json_response(
+            {
+                "roleCredentials": {
+                    "accessKeyId": access_key_id,
+                    "secretAccessKey": credentials.secret_access_key,
+                    "sessionToken": credentials.session_token,
+                    # Epoch MILLISECONDS (doc §3); botocore divides by 1000.
+                    "expiration": int(credentials.expires_at * 1000),
+                }
+            }
+        )
+
+    def _page_bounds(self, request: _Request, scope: str, total: int) -> tuple[int, int]:
+        """(start, end) of the page asked for; small pages so pagination is always exercised."""
+        limit = max(1, self.page_size)
+        raw_limit = request.query.get("max_result")
+        if raw_limit is not None:
+            if not raw_limit.isdigit() or not 1 <= int(raw_limit) <= 100:
+                raise _Fail(
+                    _portal_error(400, "InvalidRequestException", "max_result must be 1 to 100")
+                )
+            limit = min(limit, int(raw_limit))
+        start = _decode_page_token(request.query.get("next_token"), scope)
+        return start, min(start + limit, total)
+
+    def _list_accounts(self, request: _Request) -> _Response:
+        self._authenticate_bearer(request)
+        start, end = self._page_bounds(request, "accounts", len(self.accounts))
+        payload: dict[str, Any] = {
+            "accountList": [
+                {"accountId": a.account_id, "accountName": a.name, "emailAddress": a.email}
+                for a in self.accounts[start:end]
+            ]
+        }
+        if end < len(self.accounts):
+            payload["nextToken"] = _encode_page_token("accounts", end)
+        return _json_response(payload)
+
+    def _list_account_roles(self, request: _Request) -> _Response:
+        self._authenticate_bearer(request)
+        account_id = request.query.get("account_id", "")
+        account = self._account(account_id)
+        if account is None:
+            raise _Fail(_portal_error(404, "ResourceNotFoundException", "Account not found"))
+        scope = f"roles:{account_id}"
+        start, end = self._page_bounds(request, scope, len(account.roles))
+        payload: dict[str, Any] = {
+            "roleList": [
+                {"roleName": role, "accountId": account_id} for role in account.roles[start:end]
+            ]
+        }
+        if end < len(account.roles):
+            payload["nextToken"] = _encode_page_token(scope, end)
+        return _json_response(payload)
+
+    def _logout(self, request: _Request) -> _Response:
+        raw_token = request.headers.get(BEARER_HEADER)
+        if not raw_token:
+            raise _portal_unauthorized()
+        # An unknown or already logged-out token still answers 200: logout is idempotent.
+        token = self._access_tokens.get(raw_token)
+        if token is not None:
+            token.session.active = False  # ends every access and refresh token of the login
+        return _Response(200, content_type=None)
+
+    # ----------------------------------------------------------------- STS
+
+    def _get_caller_identity(self, request: _Request) -> _Response:
+        form = parse_qs(request.body.decode("utf-8", "replace"))
+        action = form.get("Action", [""])[-1]
+        if action != "GetCallerIdentity":
+            message = f"Could not find operation {action}"
+            raise _Fail(_sts_error(400, "InvalidAction", message, request.request_id))
+        credentials = self._sts_credentials(request)
+        account, role = credentials.account_id, credentials.role_name
+        user_id = f"{_role_unique_id(account, role)}:{SESSION_USER}"
+        arn = (
+            f"arn:aws:sts::{account}:assumed-role/"
+            f"AWSReservedSSO_{role}_0123456789abcdef/{SESSION_USER}"
+        )
+        body = (
+            f'<GetCallerIdentityResponse xmlns="{STS_XMLNS}">\n'
+            f"  <GetCallerIdentityResult>\n"
+            f"    <Arn>{escape(arn)}</Arn>\n"
+            f"    <UserId>{escape(user_id)}</UserId>\n"
+            f"    <Account>{escape(account)}</Account>\n"
+            f"  </GetCallerIdentityResult>\n"
+            f"  <ResponseMetadata>\n    <RequestId>{request.request_id}</RequestId>\n"
+            f"  </ResponseMetadata>\n</GetCallerIdentityResponse>\n"
+        )
+        return _Response(200, body.encode(), content_type="text/xml")
+
+    def _sts_credentials(self, request: _Request) -> _RoleCredentials:
+        """The role credentials a request is made with.
+
+        The SigV4 signature is NOT verified: the point is to prove that the exported key id and
+        session token are ones GetRoleCredentials issued and that they have not expired.
+        """
+        authorization = request.headers.get("Authorization") or ""
+        match = re.search(r"Credential=([^/,\s]+)/", authorization)
+        if match is None:
+            message = "Request is missing Authentication Token"
+            raise _Fail(_sts_error(403, "MissingAuthenticationToken", message, request.request_id))
+        credentials = self._role_credentials.get(match.group(1))
+        if (
+            credentials is None
+            or request.headers.get("X-Amz-Security-Token") != credentials.session_token
+        ):
+            message = "The security token included in the request is invalid."
+            raise _Fail(_sts_error(403, "InvalidClientTokenId", message, request.request_id))
+        if time.time() >= credentials.expires_at:
+            message = "The security token included in the request is expired"
+            raise _Fail(_sts_error(403, "ExpiredToken", message, request.request_id))
+        return credentials
+
+
+def _role_unique_id(account_id: str, role_name: str) -> str:
+    """A stable role id ("AROA" + 17 characters), like the one IAM gives each role."""
+    digest = hashlib.sha256(f"{account_id}/{role_name}".encode()).digest()
+    return "AROA" + base64.b32encode(digest).decode()[:17]
+
+
+def _encode_page_token(scope: str, offset: int) -> str:
+    raw = json.dumps({"scope": scope, "offset": offset}).encode()
+    return base64.urlsafe_b64encode(raw).decode()
+
+
+def _decode_page_token(token: str | None, scope: str) -> int:
+    """Offset of a nextToken; rejects tokens of another listing so mix-ups are caught."""
+    if not token:
+        return 0
+    try:
+        decoded = json.loads(base64.urlsafe_b64decode(token.encode()))
+        offset = decoded["offset"]
+        valid = decoded["scope"] == scope and isinstance(offset, int) and offset >= 0
+    except (ValueError, KeyError, TypeError, binascii.Error):
+        valid = False
+    if not valid:
+        raise _Fail(_portal_error(400, "InvalidRequestException", "Invalid next token"))
+    return int(offset)
+
+
+def _operation_names(operation: str, request: _Request) -> list[str]:
+    """What `calls` counts: CreateToken is also counted per grant ("CreateToken:device_code")."""
+    if operation != "CreateToken":
+        return [operation]
+    try:
+        grant_type = json.loads(request.body or b"{}").get("grantType")
+    except (ValueError, AttributeError):
+        grant_type = None
+    if not isinstance(grant_type, str) or not grant_type:
+        return [operation]
+    return [operation, f"{operation}:{grant_type.rsplit(':', 1)[-1]}"]
+
+
+def _render_fault(fault: _Fault, api: str, request_id: str) -> _Response | _Drop:
+    """An injected fault, in the error format of the API it was injected into."""
+    if fault.code in ("hang", "close"):
+        return _Drop(fault.code)
+    if fault.code == "html":
+        body = b"<html><head><title>502 Bad Gateway</title></head><body>Bad Gateway</body></html>"
+        return _Response(fault.status or 502, body, content_type="text/html")
+    status = fault.status or 500
+    if api == "oidc":
+        name = _OIDC_NAME_BY_CODE.get(fault.code, fault.code or "InternalServerException")
+        return _oidc_error(name, fault.message or f"Injected {name}", status)
+    if api == "sts":
+        code = fault.code or "InternalFailure"
+        return _sts_error(status, code, fault.message or f"Injected {code}", request_id)
+    default_name = _PORTAL_NAME_BY_STATUS.get(status, "InternalServerException")
+    name = fault.code or default_name
+    return _portal_error(status, name, fault.message or f"Injected {name}")
+
+
+@dataclass(frozen=True)
+class _Route:
+    api: str  # "oidc", "portal" or "sts": decides the error format of injected faults
+    operation: str
+    handler: Callable[[Emulator, _Request], _Response]
+
+
+_ROUTES: dict[tuple[str, str], _Route] = {
+    ("POST", "/client/register"): _Route("oidc", "RegisterClient", Emulator._register_client),
+    ("POST", "/device_authorization"): _Route(
+        "oidc", "StartDeviceAuthorization", Emulator._start_device_authorization
+    ),
+    ("POST", "/token"): _Route("oidc", "CreateToken", Emulator._create_token),
+    ("GET", "/federation/credentials"): _Route(
+        "portal", "GetRoleCredentials", Emulator._get_role_credentials
+    ),
+    ("GET", "/assignment/accounts"): _Route("portal", "ListAccounts", Emulator._list_accounts),
+    ("GET", "/assignment/roles"): _Route(
+        "portal", "ListAccountRoles", Emulator._list_account_roles
+    ),
+    ("POST", "/logout"): _Route("portal", "Logout", Emulator._logout),
+    ("POST", "/"): _Route("sts", "GetCallerIdentity", Emulator._get_caller_identity),
+}
+
+
+# --------------------------------------------------------------------------- HTTP server
+
+
+class _Server(ThreadingHTTPServer):
+    daemon_threads = True
+    # stop() must not wait for idle keep-alive connections or hung ("hang") requests.
+    block_on_close = False
+
+    def __init__(self, address: tuple[str, int], emulator: Emulator) -> None:
+        self.emulator = emulator
+        self._connections: set[socket.socket] = set()
+        self._connections_lock = threading.Lock()
+        if ":" in address[0]:
+            self.address_family = socket.AF_INET6
+        super().__init__(address, _Handler)
+
+    def server_bind(self) -> None:
+        # HTTPServer.server_bind calls socket.getfqdn(), a DNS lookup we neither need nor want.
+        socketserver.TCPServer.server_bind(self)
+        self.server_name, self.server_port = str(self.server_address[0]), self.server_address[1]
+
+    def track(self, connection: socket.socket) -> None:
+        with self._connections_lock:
+            self._connections.add(connection)
+
+    def untrack(self, connection: socket.socket) -> None:
+        with self._connections_lock:
+            self._connections.discard(connection)
+
+    def close_connections(self) -> None:
+        """Cut every open connection, so that a stopped emulator really stops answering."""
+        with self._connections_lock:
+            connections = list(self._connections)
+        for connection in connections:
+            with contextlib.suppress(OSError):  # already closed by the peer
+                connection.shutdown(socket.SHUT_RDWR)
+
+    def handle_error(self, request: Any, client_address: Any) -> None:
+        # A client hanging up mid-answer is normal (timeouts, stop()); anything else is an
+        # emulator bug and deserves its traceback on stderr.
+        if isinstance(sys.exc_info()[1], ConnectionError | TimeoutError):
+            return
+        super().handle_error(request, client_address)
+
+
+class _Handler(BaseHTTPRequestHandler):
+    # HTTP/1.1 keep-alive like the real endpoints; every answer carries a Content-Length.
+    protocol_version = "HTTP/1.1"
+    server: _Server
+
+    def setup(self) -> None:
+        super().setup()
+        self.server.track(self.connection)
+
+    def finish(self) -> None:
+        try:
+            super().finish()
+        finally:
+            self.server.untrack(self.connection)
+
+    def log_message(self, format: str, *args: Any) -> None:
+        """Silent: the command line prints exactly one line, and tests want clean output."""
+
+    def do_GET(self) -> None:
+        self._serve("GET")
+
+    def do_POST(self) -> None:
+        self._serve("POST")
+
+    def do_PUT(self) -> None:
+        self._serve("PUT")
+
+    def do_DELETE(self) -> None:
+        self._serve("DELETE")
+
+    def do_PATCH(self) -> None:
+        self._serve("PATCH")
+
+    def _serve(self, method: str) -> None:
+        request = self._read_request(method)
+        outcome = self.server.emulator._handle(request)
+        if outcome is _Drop.HANG:
+            self.server.emulator._stopping.wait()
+        if isinstance(outcome, _Drop):
+            self.close_connection = True  # ends the connection with no answer at all
+            return
+        self._write(outcome, request.request_id)
+
+    def _read_request(self, method: str) -> _Request:
+        parts = urlsplit(self.path)
+        try:
+            length = int(self.headers.get("Content-Length") or 0)
+        except ValueError:
+            length = 0
+        body = self.rfile.read(length) if length > 0 else b""
+        query = {
+            key: values[-1] for key, values in parse_qs(parts.query, keep_blank_values=True).items()
+        }
+        return _Request(method, parts.path, query, self.headers, body, str(uuid.uuid4()))
+
+    def _write(self, response: _Response, request_id: str) -> None:
+        self.send_response(response.status)
+        if response.content_type:
+            self.send_header("Content-Type", response.content_type)
+        self.send_header("Content-Length", str(len(response.body)))
+        self.send_header("x-amzn-RequestId", request_id)
+        for name, value in response.headers.items():
+            self.send_header(name, value)
+        self.end_headers()
+        self.wfile.write(response.body)
+
+
+# --------------------------------------------------------------------------- command line
+
+
+def _parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
+    parser = argparse.ArgumentParser(
+        prog="python -m tests.emulator",
+        description="Serve an emulated IAM Identity Center; print its URL, then serve until "
+        "SIGTERM or SIGINT.",
+    )
+    parser.add_argument("--host", default="127.0.0.1")
+    parser.add_argument("--port", type=int, default=0, help="0 picks a free port")
+    parser.add_argument("--accounts", type=int, help="serve make_org(N, M) accounts")
+    parser.add_argument("--roles-per-account", type=int, default=2, metavar="M")
+    parser.add_argument("--token-ttl", type=int, default=3600, metavar="S")
+    parser.add_argument("--credential-ttl", type=int, default=3600, metavar="S")
+    return parser.parse_args(argv)
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = _parse_args(argv)
+    accounts = make_org(args.accounts, args.roles_per_account) if args.accounts else None
+    # Block the stop signals before any thread starts (threads inherit the mask), then wait
+    # for them with sigwait: no handler runs, so nothing can interrupt the server mid-request
+    # and no traceback is printed.
+    stop_signals = {signal.SIGTERM, signal.SIGINT}
+    signal.pthread_sigmask(signal.SIG_BLOCK, stop_signals)
+    emulator = Emulator(
+        accounts,
+        host=args.host,
+        port=args.port,
+        token_ttl=args.token_ttl,
+        credential_ttl=args.credential_ttl,
+    )
+    with emulator:
+        print(emulator.url, flush=True)
+        signal.sigwait(stop_signals)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
