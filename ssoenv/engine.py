@@ -151,13 +151,18 @@ def _refresh(ctx: Context, session: SsoSession, endpoints: Endpoints, token: Tok
 
 
 def session_token(
-    ctx: Context, session: SsoSession, endpoints: Endpoints, *, allow_login: bool
+    ctx: Context,
+    session: SsoSession,
+    endpoints: Endpoints,
+    *,
+    allow_login: bool,
+    profile: str | None = None,
 ) -> Token:
     token = usable_token(ctx, session, endpoints)
     if token is not None:
         return token
     if not allow_login:
-        raise login_required(session)
+        raise login_required(session, profile)
     return login(ctx, session, endpoints, force=False)
 
 
@@ -243,7 +248,9 @@ def credentials(ctx: Context, profile: SsoProfile, *, allow_login: bool) -> Cred
     fetched with the session's token. One fetch at a time per role."""
     cache = ctx.credential_cache
     with files.locked(ctx.lock_path(f"role-{cache.path(profile).name}"), timeout=60):
-        token = session_token(ctx, profile.session, profile.endpoints, allow_login=allow_login)
+        token = session_token(
+            ctx, profile.session, profile.endpoints, allow_login=allow_login, profile=profile.name
+        )
         role = cache.load(profile)
         if role is None or role.expiration - ctx.now() <= ctx.refresh_window:
             role = _fetch_role(ctx, profile, token, allow_login=allow_login)

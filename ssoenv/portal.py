@@ -105,7 +105,8 @@ def _epoch_ms(value: object) -> datetime:
     if isinstance(value, bool) or not isinstance(value, int | float) or value <= 0:
         raise AwsApiError("UnexpectedResponse", "role credentials without a valid expiration")
     try:
-        return datetime.fromtimestamp(value / 1000, timezone.utc)
+        # Whole seconds (rounded down), as every cache and export format keeps them.
+        return datetime.fromtimestamp(int(value // 1000), timezone.utc)
     except (OverflowError, OSError, ValueError) as error:
         raise AwsApiError(
             "UnexpectedResponse", "role credentials with an impossible expiration"
