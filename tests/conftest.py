@@ -27,11 +27,11 @@ def isolated_env(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Pa
     monkeypatch.setenv("AWS_SHARED_CREDENTIALS_FILE", str(home / ".aws" / "credentials"))
     # A browser must never open from a test.
     monkeypatch.setenv("BROWSER", "true")
-    yield home
+    return home
 
 
 @pytest.fixture
-def emulator() -> Iterator["Emulator"]:
+def emulator() -> Iterator[Emulator]:
     """A local IAM Identity Center on 127.0.0.1, port chosen by the kernel."""
     from tests.emulator import Emulator
 
@@ -40,7 +40,7 @@ def emulator() -> Iterator["Emulator"]:
 
 
 @pytest.fixture
-def aws_env(emulator: "Emulator", isolated_env: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+def aws_env(emulator: Emulator, isolated_env: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     """Point every SSO call at the emulator, exactly as botocore is pointed, and
     write a config with an sso-session profile `dev` and a legacy profile `old`."""
     monkeypatch.setenv("AWS_ENDPOINT_URL_SSO_OIDC", emulator.url)
@@ -105,7 +105,7 @@ class FakeClock:
         self.offset = 0.0
         self.sleeps: list[float] = []
 
-    def now(self) -> "datetime":
+    def now(self) -> datetime:
         from datetime import timedelta
 
         return self.start + timedelta(seconds=self.offset)
