@@ -135,7 +135,7 @@ def use(
     evaluates it for you. Logs in first when needed and a terminal is attached.
     With --shell json it prints the credential_process JSON instead.
     """
-    from ssoenv import emit, engine
+    from ssoenv import emit, engine, hook
 
     fmt = _output_format(shell)
     _refuse_terminal_stdout("use", profile)
@@ -146,6 +146,7 @@ def use(
     if fmt is None:
         sys.stdout.write(emit.credential_process(creds.role))
         return
+    credential_file = ctx.credential_cache.path(selected)
     change = emit.use(
         selected.name,
         selected.region,
@@ -154,8 +155,10 @@ def use(
         environ=os.environ,
         now=ctx.now(),
         refresh_window=ctx.refresh_window,
+        credential_file=credential_file,
     )
     output = fmt.render(change.ops)
+    hook.sync_marker(os.environ, credential_file)
     for note in change.notes:
         _say(note)
     _say(
@@ -229,7 +232,56 @@ def logout(
         sys.stdout.write(fmt.render(emit.clear(os.environ).ops))
 
 
+@command()
+def init(
+    shell: Annotated[
+        str, typer.Argument(help="bash, zsh or fish.", metavar="SHELL", show_default=False)
+    ],
+) -> None:
+    """Print the shell integration: the `ssoenv` function, the prompt hook, the
+    `ssoenv_prompt` badge and completions.
+
+    bash: add `eval "$(ssoenv init bash)"` to ~/.bashrc;
+    zsh: `eval "$(ssoenv init zsh)"` to ~/.zshrc;
+    fish: `ssoenv init fish | source` to ~/.config/fish/config.fish.
+    """
+    from ssoenv import hooks
+
+    sys.stdout.write(hooks.render(shell, _executable()))
+
+
+@command("hook-env", hidden=True)
+def hook_env(
+    shell: Annotated[str, typer.Option("--shell", "-s", help="bash, zsh or fish.")],
+) -> None:
+    """Called by the prompt hook: refresh, pick up or clear credentials, never log in."""
+    from ssoenv import hook
+    from ssoenv.http import HOOK
+    from ssoenv.shells import get_shell
+
+    fmt = get_shell(shell)
+    ctx = _context()
+    ctx.policy = HOOK
+    result = hook.run(ctx, lambda name: _load_profile(name))
+    for note in result.change.notes:
+        _say(note)
+    output = fmt.render(result.change.ops)
+    if result.credential_file is not None:
+        hook.sync_marker(os.environ, result.credential_file)
+    sys.stdout.write(output)
+
+
 # --- helpers -----------------------------------------------------------------
+
+
+def _executable() -> str:
+    """The absolute path of this ssoenv, so the shell function calls the same one."""
+    import shutil
+
+    argv0 = sys.argv[0] if sys.argv else ""
+    if os.path.basename(argv0) == "ssoenv" and os.access(argv0, os.X_OK):
+        return os.path.abspath(argv0)
+    return shutil.which("ssoenv") or "ssoenv"
 
 
 def _say(message: str) -> None:
@@ -282,7 +334,8 @@ def _load_profile(name: str | None) -> "SsoProfile":
 
     cfg = _load_config()
     chosen, source = select_profile(name, os.environ)
-    return resolve_profile(cfg, chosen, os.environ, source=source)
+    profile: SsoProfile = resolve_profile(cfg, chosen, os.environ, source=source)
+    return profile
 
 
 def _login_target(profile: str | None, sso_session: str | None) -> tuple[Any, Any, str]:

@@ -8,6 +8,7 @@ import json
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta, timezone
+from pathlib import Path
 
 from ssoenv.model import RoleCredentials
 from ssoenv.shells import EnvOp, SetVar, UnsetVar
@@ -22,7 +23,15 @@ REGION_VARIABLES = ("AWS_REGION", "AWS_DEFAULT_REGION")
 PROFILE_VARIABLES = ("AWS_PROFILE", "AWS_DEFAULT_PROFILE")
 # Public state for prompts, then private state for the hook.
 STATE_VARIABLES = ("SSOENV_PROFILE", "SSOENV_EXPIRES", "SSOENV_SESSION_EXPIRES")
-PRIVATE_VARIABLES = ("__SSOENV_REFRESH_AT", "__SSOENV_RETRY_AT", "__SSOENV_REGION")
+PRIVATE_VARIABLES = (
+    "__SSOENV_REFRESH_AT",
+    "__SSOENV_RETRY_AT",
+    "__SSOENV_FAILURES",
+    "__SSOENV_WARNED",
+    "__SSOENV_REGION",
+    "__SSOENV_CRED_FILE",
+    "__SSOENV_CRED_MTIME",
+)
 # Never schedule the hook's refresh sooner than this, whatever the lifetimes,
 # so a short-lived credential cannot make every prompt call the network.
 MIN_REFRESH_DELAY = timedelta(seconds=60)
@@ -47,8 +56,12 @@ def use(
     environ: Mapping[str, str],
     now: datetime,
     refresh_window: timedelta,
+    credential_file: Path | None = None,
 ) -> Change:
-    """Export a role's credentials and ssoenv's state; clear what no longer applies."""
+    """Export a role's credentials and ssoenv's state; clear what no longer applies.
+
+    `credential_file` is the cache file the credentials came from: the shell hook
+    watches it to pick up a refresh or a logout made in another terminal."""
     change = Change()
     ops = change.ops
     ops += [
@@ -72,8 +85,24 @@ def use(
         SetVar("SSOENV_SESSION_EXPIRES", _epoch(session_expires)),
         SetVar("__SSOENV_REFRESH_AT", _epoch(min(refresh_at, role.expiration))),
         UnsetVar("__SSOENV_RETRY_AT"),
+        UnsetVar("__SSOENV_FAILURES"),
+        UnsetVar("__SSOENV_WARNED"),
     ]
+    ops += _watch_ops(credential_file)
     return change
+
+
+def _watch_ops(credential_file: Path | None) -> list[EnvOp]:
+    try:
+        mtime = int(credential_file.stat().st_mtime) if credential_file else None
+    except OSError:
+        mtime = None
+    if credential_file is None or mtime is None:
+        return [UnsetVar("__SSOENV_CRED_FILE"), UnsetVar("__SSOENV_CRED_MTIME")]
+    return [
+        SetVar("__SSOENV_CRED_FILE", str(credential_file)),
+        SetVar("__SSOENV_CRED_MTIME", str(mtime)),
+    ]
 
 
 def _region_ops(region: str | None, environ: Mapping[str, str]) -> list[EnvOp]:
