@@ -11,7 +11,7 @@ import re
 from abc import ABC, abstractmethod
 from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import Protocol
+from typing import Protocol, TypeAlias
 
 
 @dataclass(frozen=True)
@@ -29,7 +29,7 @@ class UnsetVar:
     name: str
 
 
-EnvOp = SetVar | UnsetVar
+EnvOp: TypeAlias = SetVar | UnsetVar
 
 
 class Shell(Protocol):

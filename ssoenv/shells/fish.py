@@ -1,7 +1,7 @@
-"""Export syntax for fish, quoting as direnv's `shell_fish.go` does.
+r"""Export syntax for fish, quoting as direnv's `shell_fish.go` does.
 
-Inside fish single quotes only `\\\\` and `\\'` are escapes. Control characters are
-written outside the quotes as fish escapes (`'a'\\n'b'`, `\\x1b`), so every
+Inside fish single quotes only `\\` and `\'` are escapes. Control characters are
+written outside the quotes as fish escapes (`'a'\n'b'`, `\x1b`), so every
 statement is one line ending in `;`. That matters for `eval (ssoenv use dev)`:
 fish splits a command substitution at newlines and `eval` joins the pieces with
 spaces, which would turn a newline inside quotes into a space.

@@ -1,16 +1,16 @@
-"""Export syntax for bash, zsh and POSIX sh (dash, ksh, ash, busybox).
+r"""Export syntax for bash, zsh and POSIX sh (dash, ksh, ash, busybox).
 
 bash and zsh quote like direnv's `BashEscape`, so every statement is one line:
 
 * a value made only of safe characters stays bare;
 * a value without control characters and without `'` goes inside `'...'`;
-* anything else becomes ANSI-C `$'...'`, where only `\\`, `\\'` and the control
-  bytes are escaped (`\\n`, `\\t`, `\\r`, otherwise `\\xNN` with exactly two hex
+* anything else becomes ANSI-C `$'...'`, where only `\`, `\'` and the control
+  bytes are escaped (`\n`, `\t`, `\r`, otherwise `\xNN` with exactly two hex
   digits, which bash and zsh both decode the same way whatever follows). Text
   above U+007F is written as plain UTF-8: both shells pass those bytes through.
 
 POSIX sh has no `$'...'` (dash 0.5.12 lacks it), so sh always uses `'...'` with
-`'\\''` for a single quote; a newline inside the quotes is kept literally, so a
+`'\''` for a single quote; a newline inside the quotes is kept literally, so a
 value with a newline makes a statement span several lines.
 """
 

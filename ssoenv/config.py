@@ -1,0 +1,627 @@
+"""`~/.aws/config`, read exactly as botocore reads it, and the IAM Identity Center
+profiles in it.
+
+Owns: where the file is (AWS_CONFIG_FILE), its INI dialect (botocore.configloader on top
+of configparser.RawConfigParser, re-implemented line for line so that errors can name a
+line), which profile is selected, and botocore's SSO validation rules (SSOProvider,
+SSOTokenProvider, `aws sso login`). Endpoint URLs are ssoenv.endpoints' business.
+"""
+
+from __future__ import annotations
+
+import difflib
+import os
+import re
+import shlex
+import stat
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from ssoenv.endpoints import resolve_endpoints
+from ssoenv.errors import ConfigError
+from ssoenv.model import SsoProfile, SsoSession
+
+Value = str | dict[str, str]
+Section = dict[str, Value]
+
+# configparser.RawConfigParser's own patterns (SECTCRE, OPTCRE with "=" and ":", NONSPACECRE).
+_SECTION_RE = re.compile(r"\[(?P<header>.+)\]")
+_OPTION_RE = re.compile(r"(?P<option>.*?)\s*(?P<vi>=|:)\s*(?P<value>.*)$")
+_NONSPACE_RE = re.compile(r"\S")
+_VAR_RE = re.compile(r"\$(\w+|\{[^}]*\})", re.ASCII)  # posixpath.expandvars
+_REGION_RE = re.compile(r"(?![0-9]+$)(?!-)[a-zA-Z0-9-]{,63}(?<!-)")  # validate_region_name
+
+
+def config_path(environ: Mapping[str, str]) -> Path:
+    """AWS_CONFIG_FILE (or ~/.aws/config), expanded as botocore does: $VARS, then ~."""
+    # An empty AWS_CONFIG_FILE counts as unset (botocore would read no file at all).
+    raw = environ.get("AWS_CONFIG_FILE") or "~/.aws/config"
+    return Path(_expanduser(_expandvars(raw, environ), environ))
+
+
+def _expandvars(path: str, environ: Mapping[str, str]) -> str:
+    # posixpath.expandvars over `environ`: unknown variables stay as written.
+    def value(m: re.Match[str]) -> str:
+        name = m.group(1).removeprefix("{").removesuffix("}")
+        return environ.get(name, m.group(0))
+
+    return _VAR_RE.sub(value, path)
+
+
+def _expanduser(path: str, environ: Mapping[str, str]) -> str:
+    # posixpath.expanduser, with HOME taken from `environ` rather than os.environ.
+    if not path.startswith("~"):
+        return path
+    end = path.find("/", 1)
+    end = len(path) if end < 0 else end
+    if end > 1:
+        return os.path.expanduser(path)  # ~user: the passwd database, never HOME
+    home = environ["HOME"] if "HOME" in environ else _passwd_home()
+    if home is None:
+        return path
+    return (home.rstrip("/") + path[end:]) or "/"
+
+
+def _passwd_home() -> str | None:
+    import pwd  # POSIX only, and only needed when HOME is unset
+
+    try:
+        return pwd.getpwuid(os.getuid()).pw_dir
+    except KeyError:
+        return None
+
+
+@dataclass(frozen=True)
+class ConfigFile:
+    """The profile map of botocore.configloader.load_config for one file."""
+
+    path: Path
+    profiles: dict[str, Section]  # "default" for [default] / [profile default]; later wins
+    sso_sessions: dict[str, Section]
+    services: dict[str, Section]
+    home: Path | None = field(default=None, compare=False)  # shown as "~"; None: Path.home()
+    exists: bool = True  # False when the file is missing (an empty config, as for botocore)
+    headers: dict[tuple[str, str], str] = field(default_factory=dict, compare=False, repr=False)
+
+    def display_path(self) -> str:
+        return _display(self.path, self.home)
+
+    def label(self, kind: str, name: str) -> str:
+        """The section's header as written, e.g. `[profile "my dev"]`."""
+        default = "default" if (kind, name) == ("profile", "default") else f"{kind} {name}"
+        return f"[{self.headers.get((kind, name), default)}]"
+
+    def source(self, kind: str, name: str) -> str:
+        return f"{self.display_path()} {self.label(kind, name)}"
+
+
+def _display(path: Path, home: Path | None) -> str:
+    if home is None:
+        try:
+            home = Path.home()  # only when the caller gave no HOME: display, never logic
+        except RuntimeError:
+            return str(path)
+    if home == Path("/") or not path.is_absolute():
+        return str(path)
+    try:
+        rest = path.relative_to(home)
+    except ValueError:
+        return str(path)
+    return "~" if rest == Path() else f"~/{rest}"
+
+
+# --- parsing -------------------------------------------------------------------------
+
+
+@dataclass
+class _Option:
+    lines: list[tuple[int, str]]  # (line number, stripped text); the first is the key's line
+
+
+@dataclass
+class _Section:
+    header: str
+    line: int
+    options: dict[str, _Option] = field(default_factory=dict)
+
+
+class _Parse:
+    """RawConfigParser._read (strict, no inline comments, blank lines kept in values)."""
+
+    def __init__(self, where: str) -> None:
+        self.where = where
+        self.sections: dict[str, _Section] = {}
+        self.defaults = _Section("DEFAULT", 0)
+        self.current: _Section | None = None
+        self.option: _Option | None = None
+        self.indent = 0
+
+    def fail(self, lineno: int, what: str, hint: str) -> ConfigError:
+        return ConfigError(f"{self.where} line {lineno}: {what}", hint=hint)
+
+    def feed(self, lineno: int, line: str) -> None:
+        text = line.strip()
+        if text.startswith(("#", ";")):
+            return  # a comment line does not even count as a blank line inside a value
+        if not text:
+            if self.option is not None:
+                self.option.lines.append((lineno, ""))
+            return
+        found = _NONSPACE_RE.search(line)
+        indent = found.start() if found else 0
+        if self.option is not None and indent > self.indent:
+            self.option.lines.append((lineno, text))
+            return
+        self.indent = indent
+        header = _SECTION_RE.match(text)
+        if header:
+            self.header(lineno, header.group("header"))
+        elif self.current is None:
+            raise self.before_section(lineno, line)
+        else:
+            self.key(self.current, lineno, text)
+
+    def header(self, lineno: int, name: str) -> None:
+        if name in self.sections:
+            first = self.sections[name].line
+            raise self.fail(
+                lineno,
+                f"section [{name}] appears twice (first at line {first})",
+                "merge the two sections into one, or remove one",
+            )
+        if name == "DEFAULT":  # configparser's defaults: inherited by every section
+            self.current = self.defaults
+        else:
+            self.current = self.sections[name] = _Section(name, lineno)
+        self.option = None
+
+    def before_section(self, lineno: int, line: str) -> ConfigError:
+        if lineno == 1 and line.startswith("\ufeff"):
+            return self.fail(
+                1,
+                "the file starts with a byte-order mark (BOM), which the AWS CLI cannot read",
+                "save the file as UTF-8 without a BOM",
+            )
+        return self.fail(
+            lineno,
+            f"{_show(line.strip())} comes before any [section] header",
+            "put it under a [profile NAME] section, or remove it",
+        )
+
+    def key(self, current: _Section, lineno: int, text: str) -> None:
+        found = _OPTION_RE.match(text)
+        section = current.header
+        if not found or not found.group("option"):
+            what = "has no key name" if found else "is not a 'key = value' line"
+            raise self.fail(
+                lineno,
+                f"{_show(text)} in [{section}] {what}",
+                "write it as 'key = value', indent it to continue the previous value, "
+                "or comment it out with #",
+            )
+        name = found.group("option").rstrip().lower()
+        if name in current.options:
+            first = current.options[name].lines[0][0]
+            raise self.fail(
+                lineno,
+                f"{name!r} appears twice in [{section}] (first at line {first})",
+                "fix or remove that line",
+            )
+        self.option = current.options[name] = _Option([(lineno, found.group("value").strip())])
+
+
+def _show(text: str, limit: int = 60) -> str:
+    # Quoted, escaped and shortened: every message stays on one line.
+    return repr(text if len(text) <= limit else text[: limit - 1] + "…")
+
+
+def _value(option: _Option) -> str:
+    return "\n".join(text for _, text in option.lines).rstrip()
+
+
+def _nested(option: _Option, where: str, section: str, key: str) -> dict[str, str]:
+    """botocore.configloader._parse_nested, with the offending line found again."""
+    parsed: dict[str, str] = {}
+    for lineno, text in option.lines:
+        for piece in text.splitlines():  # what botocore's value.splitlines() sees
+            piece = piece.strip()
+            if not piece:
+                continue
+            name, equals, value = piece.partition("=")
+            if not equals:
+                raise ConfigError(
+                    f"{where} line {lineno}: {_show(piece)} under '{key} =' in [{section}]"
+                    " is not a 'key = value' line",
+                    hint=f"indented lines after an empty '{key} =' must read 'name = value'",
+                )
+            parsed[name.strip()] = value.strip()
+    return parsed
+
+
+def _values(parse: _Parse, section: _Section) -> Section:
+    """RawConfigParser.options()/get() (own keys, then [DEFAULT]'s) + nested sub-sections."""
+    owned = [(name, option, section.header) for name, option in section.options.items()]
+    inherited = [
+        (name, option, "DEFAULT")
+        for name, option in parse.defaults.options.items()
+        if name not in section.options
+    ]
+    values: Section = {}
+    for name, option, header in owned + inherited:
+        text = _value(option)
+        nested = text.startswith("\n")
+        values[name] = _nested(option, parse.where, header, name) if nested else text
+    return values
+
+
+def parse_text(text: str, where: str) -> dict[str, Section]:
+    """Every section as botocore.configloader.raw_config_parse returns it."""
+    # TextIOWrapper's universal newlines: \r\n and a lone \r both end a line.
+    lines = text.replace("\r\n", "\n").replace("\r", "\n").split("\n")
+    if lines[-1] == "":
+        lines.pop()
+    parse = _Parse(where)
+    for lineno, line in enumerate(lines, start=1):
+        parse.feed(lineno, line)
+    return {name: _values(parse, section) for name, section in parse.sections.items()}
+
+
+def _read(path: Path, where: str) -> bytes | None:
+    """The file's bytes; None when botocore would find no file (os.path.isfile is false)."""
+    try:
+        if stat.S_ISDIR(path.stat().st_mode):
+            raise ConfigError(
+                f"{where} is a directory, not a file",
+                hint="point AWS_CONFIG_FILE at a file, or move the directory away",
+            )
+        if not path.is_file():
+            return None  # /dev/null, a FIFO...: botocore reads nothing from them either
+        return path.read_bytes()
+    except (FileNotFoundError, NotADirectoryError):
+        return None
+    except OSError as e:
+        reason = "permission denied" if isinstance(e, PermissionError) else e.strerror
+        raise ConfigError(
+            f"{where} cannot be read ({reason})", hint=f"check its permissions: ls -l {where}"
+        ) from None
+
+
+def _decode(data: bytes, where: str) -> str:
+    try:
+        return data.decode("utf-8")
+    except UnicodeDecodeError as e:
+        before = data[: e.start].decode("utf-8")
+        lineno = before.replace("\r\n", "\n").replace("\r", "\n").count("\n") + 1
+        raise ConfigError(
+            f"{where} line {lineno}: not valid UTF-8 (byte 0x{data[e.start]:02x})",
+            hint="save the file as UTF-8",
+        ) from None
+
+
+def load_config(path: Path, *, home: Path | None = None) -> ConfigFile:
+    """Parse `path` like botocore.configloader.load_config; a missing file is empty.
+
+    `home` is only used to show the path as "~/..." in messages.
+    """
+    where = _display(path, home)
+    data = _read(path, where)
+    if data is None:
+        return ConfigFile(path, {}, {}, {}, home=home, exists=False)
+    raw = parse_text(_decode(data, where), where)
+    maps: dict[str, dict[str, Section]] = {"profile": {}, "sso-session": {}, "services": {}}
+    headers: dict[tuple[str, str], str] = {}
+    for header, values in raw.items():
+        found = _classify(header)
+        if found is not None:  # build_profile_map: a later section replaces an earlier one
+            maps[found[0]][found[1]] = values
+            headers[found] = header
+    return ConfigFile(
+        path, maps["profile"], maps["sso-session"], maps["services"], home=home, headers=headers
+    )
+
+
+def _classify(header: str) -> tuple[str, str] | None:
+    """(kind, name) per botocore's build_profile_map; None for other sections."""
+    for kind in ("profile", "sso-session", "services"):
+        if header.startswith(kind):  # sic: "[profileX dev]" is profile "dev"
+            name = _section_name(header)
+            return None if name is None else (kind, name)
+    return ("profile", "default") if header == "default" else None
+
+
+def _section_name(header: str) -> str | None:
+    # botocore's _parse_section: shell words, exactly two, the prefix word is not checked.
+    try:
+        words = shlex.split(header)
+    except ValueError:
+        return None
+    return words[1] if len(words) == 2 else None
+
+
+# --- selecting and resolving profiles --------------------------------------------------
+
+_ROLE_KEYS = ("sso_role_name", "sso_account_id")  # SSOProvider._PROFILE_REQUIRED_CONFIG_VARS
+_LOGIN_KEYS = ("sso_start_url", "sso_region")  # ... and _SSO_REQUIRED_CONFIG_VARS
+
+
+def select_profile(explicit: str | None, environ: Mapping[str, str]) -> tuple[str, str]:
+    """(name, where the name came from)."""
+    if explicit is not None:
+        return explicit, "argument"
+    # The AWS CLI v2 order (botocore alone reads AWS_DEFAULT_PROFILE first). An empty
+    # variable counts as unset, as `AWS_PROFILE= cmd` means in a shell.
+    for variable in ("AWS_PROFILE", "AWS_DEFAULT_PROFILE"):
+        if environ.get(variable):
+            return environ[variable], f"env {variable}"
+    return "default", "default"
+
+
+def profile_names(cfg: ConfigFile) -> list[str]:
+    return list(cfg.profiles)
+
+
+def session_names(cfg: ConfigFile) -> list[str]:
+    return list(cfg.sso_sessions)
+
+
+def is_sso_profile(section: Mapping[str, object]) -> bool:
+    """Whether botocore fetches this profile's role credentials from IAM Identity Center."""
+    # botocore's SSOProvider rule, exactly: sso_account_id or sso_role_name. A profile with
+    # only sso_session (or sso_start_url) can log in (`aws sso login --profile`) but has no
+    # role to fetch, so the AWS CLI does not treat it as an SSO credential source.
+    return any(key in section for key in _ROLE_KEYS)
+
+
+def resolve_profile(
+    cfg: ConfigFile, name: str, environ: Mapping[str, str], *, source: str = "argument"
+) -> SsoProfile:
+    """The profile, validated as botocore's SSOProvider and SSOTokenProvider validate it."""
+    section = cfg.profiles.get(name)
+    if section is None:
+        raise _unknown_profile(cfg, name, source)
+    _check_uses_sso(cfg, name, section)
+    merged = _merge_session(cfg, name, section)
+    missing = [key for key in (*_ROLE_KEYS, *_LOGIN_KEYS) if key not in merged]
+    if missing:
+        raise _missing_keys(cfg, name, section, missing)
+    session_name = section.get("sso_session")
+    if isinstance(session_name, str):
+        session = _session_of_profile(cfg, name, session_name)
+    else:
+        session = _legacy_session(cfg, name, section)
+    region = section.get("region")
+    return SsoProfile(
+        name=name,
+        account_id=_text(merged, "sso_account_id", _origin(cfg, name, "sso_account_id")),
+        role_name=_text(merged, "sso_role_name", _origin(cfg, name, "sso_role_name")),
+        session=session,
+        endpoints=resolve_endpoints(cfg, section, session.region, environ, profile_name=name),
+        region=region if isinstance(region, str) and region else None,
+        source=cfg.source("profile", name),
+    )
+
+
+def _origin(cfg: ConfigFile, name: str, key: str) -> str:
+    """Where a key of the merged profile was read: its sso-session wins (botocore's merge)."""
+    session_name = cfg.profiles[name].get("sso_session")
+    if isinstance(session_name, str) and key in cfg.sso_sessions.get(session_name, {}):
+        return cfg.source("sso-session", session_name)
+    return cfg.source("profile", name)
+
+
+def resolve_session(cfg: ConfigFile, session_name: str, environ: Mapping[str, str]) -> SsoSession:
+    """An [sso-session] section, as `aws sso login --sso-session NAME` reads it."""
+    if session_name not in cfg.sso_sessions:
+        raise _unknown_session(cfg, session_name)
+    return _session_section(cfg, session_name)
+
+
+def resolve_login_session(
+    cfg: ConfigFile, name: str, environ: Mapping[str, str], *, source: str = "argument"
+) -> SsoSession:
+    """What `aws sso login --profile NAME` logs in to: the profile's sso_session, else the
+    profile's own sso_start_url/sso_region (legacy). No role keys needed."""
+    section = cfg.profiles.get(name)
+    if section is None:
+        raise _unknown_profile(cfg, name, source)
+    session_name = section.get("sso_session")
+    if not session_name:  # the CLI tests truthiness: an empty sso_session means legacy
+        missing = [key for key in _LOGIN_KEYS if key not in section]
+        if missing:
+            raise _missing_keys(cfg, name, section, missing)
+        return _legacy_session(cfg, name, section)
+    session_name = _text(section, "sso_session", cfg.source("profile", name))
+    if session_name not in cfg.sso_sessions:
+        raise _no_such_session(cfg, name, session_name)
+    return _session_section(cfg, session_name)
+
+
+def _check_uses_sso(cfg: ConfigFile, name: str, section: Section) -> None:
+    where, label = cfg.source("profile", name), cfg.label("profile", name)
+    if "role_arn" in section:
+        # botocore tries assume-role (and web identity) before SSO: such a profile never
+        # gets the SSO role itself, even with sso_* keys.
+        src = section.get("source_profile")
+        sso_src = isinstance(src, str) and is_sso_profile(cfg.profiles.get(src, {}))
+        raise ConfigError(
+            f"{where} assumes role_arn, so the AWS CLI does not use IAM Identity Center for it",
+            hint=f"use its SSO source profile {src!r} instead"
+            if sso_src
+            else "pick an SSO profile (`ssoenv list`)",
+        )
+    if is_sso_profile(section):
+        return
+    if "sso_session" in section or "sso_start_url" in section:
+        raise ConfigError(
+            f"{where} has no sso_account_id or sso_role_name: it can log in but names no role",
+            hint=f"add sso_account_id and sso_role_name to {label}, or run `ssoenv configure`",
+        )
+    has = _credential_kind(section)
+    raise ConfigError(
+        f"{where} does not use IAM Identity Center ({has})",
+        hint="configure it with `ssoenv configure`, or pick an SSO profile (`ssoenv list`)",
+    )
+
+
+def _credential_kind(section: Section) -> str:
+    if "aws_access_key_id" in section:
+        return "it has static keys"
+    if "credential_process" in section:
+        return "it uses credential_process"
+    if "web_identity_token_file" in section:
+        return "it uses web_identity_token_file"
+    return "it has no sso_* settings"
+
+
+def _merge_session(cfg: ConfigFile, name: str, section: Section) -> Section:
+    """SSOProvider._resolve_sso_session_reference: the sso-session's keys over the profile's."""
+    if "sso_session" not in section:
+        return section
+    session_name = _text(section, "sso_session", cfg.source("profile", name))
+    if session_name not in cfg.sso_sessions:
+        raise _no_such_session(cfg, name, session_name)
+    merged = dict(section)
+    for key, value in cfg.sso_sessions[session_name].items():
+        if merged.get(key, value) != value:
+            raise ConfigError(
+                f"{cfg.display_path()}: {key} is {_quote(merged[key])} in "
+                f"{cfg.label('profile', name)} but {_quote(value)} in "
+                f"{cfg.label('sso-session', session_name)}",
+                hint=f"remove {key} from {cfg.label('profile', name)}, or make both the same",
+            )
+        merged[key] = value
+    return merged
+
+
+def _session_of_profile(cfg: ConfigFile, name: str, session_name: str) -> SsoSession:
+    # SSOTokenProvider reads the start URL and region from the sso-session section only:
+    # copies in the profile do not count (the AWS CLI fails without them there).
+    values = cfg.sso_sessions[session_name]
+    for key in _LOGIN_KEYS:
+        if key not in values:
+            raise ConfigError(
+                f"{cfg.source('sso-session', session_name)} has no {key}; the AWS CLI reads it"
+                f" from there, not from {cfg.label('profile', name)}",
+                hint=f"move {key} from {cfg.label('profile', name)} to "
+                f"{cfg.label('sso-session', session_name)}",
+            )
+    return _session_section(cfg, session_name)
+
+
+def _session_section(cfg: ConfigFile, session_name: str) -> SsoSession:
+    values = cfg.sso_sessions[session_name]
+    where = cfg.source("sso-session", session_name)
+    missing = [key for key in _LOGIN_KEYS if key not in values]
+    if missing:
+        raise ConfigError(
+            f"{where} is missing {', '.join(missing)}",
+            hint=f"add {' and '.join(missing)} to {cfg.label('sso-session', session_name)}",
+        )
+    scopes = values.get("sso_registration_scopes")
+    if isinstance(scopes, dict):
+        raise _not_single(where, "sso_registration_scopes")
+    return SsoSession(
+        name=session_name,
+        start_url=_text(values, "sso_start_url", where),
+        region=_region(values, where),
+        # parse_sso_registration_scopes of the AWS CLI: blanks stripped, empties dropped.
+        scopes=None if scopes is None else tuple(s.strip() for s in scopes.split(",") if s.strip()),
+        source=where,
+    )
+
+
+def _legacy_session(cfg: ConfigFile, name: str, section: Section) -> SsoSession:
+    where = cfg.source("profile", name)
+    # Legacy logins register no scopes, whatever the profile says (BaseSSOCommand).
+    start_url = _text(section, "sso_start_url", where)
+    return SsoSession(None, start_url, _region(section, where), None, where)
+
+
+def _text(values: Mapping[str, Value], key: str, where: str) -> str:
+    # Stricter than botocore, which would pass these on and fail later at the API.
+    value = values[key]
+    if isinstance(value, dict) or "\n" in value:
+        raise _not_single(where, key)
+    if not value:
+        raise ConfigError(f"{where}: {key} is empty", hint=f"set {key}, or remove the line")
+    return value
+
+
+def _region(values: Mapping[str, Value], where: str) -> str:
+    region = _text(values, "sso_region", where)
+    if not _REGION_RE.fullmatch(region):
+        raise ConfigError(
+            f"{where}: sso_region {region!r} is not a valid region name",
+            hint="use the region code of your IAM Identity Center instance, e.g. us-east-1",
+        )
+    return region
+
+
+def _not_single(where: str, key: str) -> ConfigError:
+    return ConfigError(
+        f"{where}: {key} spans several lines",
+        hint=f"put the value of {key} on the same line as the key",
+    )
+
+
+def _quote(value: Value) -> str:
+    return "an indented sub-section" if isinstance(value, dict) else _show(value)
+
+
+def _missing_keys(cfg: ConfigFile, name: str, section: Section, missing: list[str]) -> ConfigError:
+    session_name = section.get("sso_session")
+    target = cfg.label("profile", name)
+    if isinstance(session_name, str) and not set(missing) & set(_ROLE_KEYS):
+        target = cfg.label("sso-session", session_name)
+    return ConfigError(
+        f"{cfg.source('profile', name)} uses IAM Identity Center but is missing "
+        f"{', '.join(missing)}",
+        hint=f"add {', '.join(missing)} to {target}, or run `ssoenv configure`",
+    )
+
+
+def _no_such_session(cfg: ConfigFile, name: str, session_name: str) -> ConfigError:
+    close = _close(session_name, session_names(cfg))
+    return ConfigError(
+        f"{cfg.source('profile', name)}: sso_session = {session_name}, but there is no "
+        f"[sso-session {session_name}] section{close}",
+        hint=f"add that section, or fix the sso_session line{_listing(session_names(cfg))}",
+    )
+
+
+def _unknown_session(cfg: ConfigFile, session_name: str) -> ConfigError:
+    names = session_names(cfg)
+    return ConfigError(
+        f"{cfg.display_path()} has no [sso-session {session_name}] section"
+        f"{_close(session_name, names)}",
+        hint=f"pick an existing sso-session{_listing(names)}, or run `ssoenv configure`",
+    )
+
+
+def _unknown_profile(cfg: ConfigFile, name: str, source: str) -> ConfigError:
+    names, where = profile_names(cfg), cfg.display_path()
+    if not cfg.exists:
+        message = f"{where} does not exist, so there is no profile {name!r}"
+    elif source == "default":
+        message = f"no profile was chosen and {where} has no [default] profile"
+    else:
+        message = f"{where} has no profile {name!r}{_close(name, names)}"
+    origin = f"the name {name!r} came from {source[4:]}; " if source.startswith("env ") else ""
+    if names:
+        todo = f"choose with --profile or AWS_PROFILE{_listing(names)}; `ssoenv list` shows all"
+    else:
+        todo = "create a profile with `ssoenv configure`"
+    return ConfigError(message, hint=origin + todo)
+
+
+def _close(name: str, names: Sequence[str]) -> str:
+    found = difflib.get_close_matches(name, names, n=1, cutoff=0.6)
+    return f" (did you mean {found[0]!r}?)" if found else ""
+
+
+def _listing(names: Sequence[str], limit: int = 5) -> str:
+    if not names:
+        return ""
+    shown = ", ".join(names[:limit]) + (", ..." if len(names) > limit else "")
+    return f" ({shown})"

@@ -1,0 +1,212 @@
+"""Base URLs of the SSO OIDC and SSO portal APIs, chosen exactly as botocore chooses them.
+
+Owns the precedence of endpoint overrides (protocol doc §4: ignore flag, AWS_ENDPOINT_URL_*,
+AWS_ENDPOINT_URL, `services` sections, the profile's endpoint_url) and the default hosts of
+the two services' endpoint rule sets (§1: partitions, FIPS, dual-stack).
+"""
+
+from __future__ import annotations
+
+import ipaddress
+import re
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
+from urllib.parse import urlsplit
+
+from ssoenv.errors import ConfigError
+from ssoenv.model import Endpoints
+
+if TYPE_CHECKING:
+    from ssoenv.config import ConfigFile
+
+ProfileSection = Mapping[str, str | dict[str, str]]
+
+# botocore's validate_region_name (a host label; it is put into the host name).
+_REGION_RE = re.compile(r"(?![0-9]+$)(?!-)[a-zA-Z0-9-]{,63}(?<!-)")
+# botocore.utils.is_valid_endpoint_url's host name rule.
+_HOST_RE = re.compile(r"((?!-)[A-Z\d-]{1,63}(?<!-)\.)*((?!-)[A-Z\d-]{1,63}(?<!-))", re.IGNORECASE)
+
+
+@dataclass(frozen=True)
+class _Partition:
+    name: str
+    region_regex: str
+    regions: tuple[str, ...]  # listed regions the regex does not match
+    dns_suffix: str
+    dual_stack_dns_suffix: str
+
+
+# botocore/data/partitions.json, in its order (the first match wins, "aws" is the fallback).
+# Every partition supports FIPS and dual-stack today; tests compare this table with botocore's.
+_PARTITIONS = (
+    _Partition("aws", r"^(us|eu|ap|sa|ca|me|af|il|mx)\-\w+\-\d+$", ("aws-global",),
+               "amazonaws.com", "api.aws"),
+    _Partition("aws-cn", r"^cn\-\w+\-\d+$", ("aws-cn-global",),
+               "amazonaws.com.cn", "api.amazonwebservices.com.cn"),
+    _Partition("aws-eusc", r"^eusc\-(de)\-\w+\-\d+$", (),
+               "amazonaws.eu", "api.amazonwebservices.eu"),
+    _Partition("aws-iso", r"^us\-iso\-\w+\-\d+$", ("aws-iso-global",),
+               "c2s.ic.gov", "api.aws.ic.gov"),
+    _Partition("aws-iso-b", r"^us\-isob\-\w+\-\d+$", ("aws-iso-b-global",),
+               "sc2s.sgov.gov", "api.aws.scloud"),
+    _Partition("aws-iso-e", r"^eu\-isoe\-\w+\-\d+$", ("aws-iso-e-global",),
+               "cloud.adc-e.uk", "api.cloud-aws.adc-e.uk"),
+    _Partition("aws-iso-f", r"^us\-isof\-\w+\-\d+$", ("aws-iso-f-global",),
+               "csp.hci.ic.gov", "api.aws.hci.ic.gov"),
+    _Partition("aws-us-gov", r"^us\-gov\-\w+\-\d+$", ("aws-us-gov-global",),
+               "amazonaws.com", "api.aws"),
+)  # fmt: skip
+
+# (snake-case service id, host prefix) for the OIDC API and the portal API.
+_OIDC = ("sso_oidc", "oidc")
+_PORTAL = ("sso", "portal.sso")
+
+
+def resolve_endpoints(
+    cfg: ConfigFile,
+    profile_section: ProfileSection,
+    sso_region: str,
+    environ: Mapping[str, str],
+    *,
+    profile_name: str | None = None,
+) -> Endpoints:
+    """The base URLs (no trailing slash) botocore would use for `sso-oidc` and `sso`
+    clients created with region `sso_region` in a session of this profile."""
+    if not _REGION_RE.fullmatch(sso_region) or not sso_region:
+        raise ConfigError(
+            f"sso_region {sso_region!r} is not a valid region name",
+            hint="use the region code of your IAM Identity Center instance, e.g. us-east-1",
+        )
+    where = _profile_where(cfg, profile_section, profile_name)
+    return Endpoints(
+        oidc=_endpoint(cfg, profile_section, _OIDC, sso_region, environ, where),
+        portal=_endpoint(cfg, profile_section, _PORTAL, sso_region, environ, where),
+    )
+
+
+def _profile_where(cfg: ConfigFile, section: ProfileSection, name: str | None) -> str:
+    if name is None:  # the caller passed cfg.profiles[name] itself: find its name
+        name = next((n for n, s in cfg.profiles.items() if s is section), None)
+    return cfg.source("profile", name) if name is not None else cfg.display_path()
+
+
+def _endpoint(
+    cfg: ConfigFile,
+    section: ProfileSection,
+    service: tuple[str, str],
+    region: str,
+    environ: Mapping[str, str],
+    where: str,
+) -> str:
+    ignore = _flag(environ, "AWS_IGNORE_CONFIGURED_ENDPOINT_URLS", section,
+                   "ignore_configured_endpoint_urls")  # fmt: skip
+    configured = None if ignore else _configured(cfg, section, service[0], environ, where)
+    if configured is not None:
+        # A configured endpoint switches FIPS and dual-stack off (botocore's args.py).
+        return _checked(*configured)
+    fips = _flag(environ, "AWS_USE_FIPS_ENDPOINT", section, "use_fips_endpoint")
+    dual = _flag(environ, "AWS_USE_DUALSTACK_ENDPOINT", section, "use_dualstack_endpoint")
+    return _default_url(service[1], region, fips=fips, dual_stack=dual)
+
+
+def _flag(environ: Mapping[str, str], variable: str, section: ProfileSection, key: str) -> bool:
+    # botocore's config chain: the variable wins whenever it is set, even to "" (= false);
+    # utils.ensure_boolean: only "true", in any case, is true.
+    value = environ[variable] if variable in environ else section.get(key)
+    return isinstance(value, str) and value.lower() == "true"
+
+
+def _configured(
+    cfg: ConfigFile,
+    section: ProfileSection,
+    service_id: str,
+    environ: Mapping[str, str],
+    where: str,
+) -> tuple[str, str] | None:
+    """ConfiguredEndpointProvider: (url, where it came from), or None. Empty values skip."""
+    for variable in (f"AWS_ENDPOINT_URL_{service_id.upper()}", "AWS_ENDPOINT_URL"):
+        if environ.get(variable):
+            return environ[variable], variable
+    if "services" in section:
+        services_name, services = _services_section(cfg, section, where)
+        sub = services.get(service_id, {})
+        label = f"{cfg.source('services', services_name)} {service_id}"
+        if not isinstance(sub, dict):
+            raise ConfigError(
+                f"{label} must be an indented sub-section, not a value",
+                hint=f"write '{service_id} =' then indented lines such as "
+                "'  endpoint_url = https://...'",
+            )
+        if sub.get("endpoint_url"):  # sub-section keys keep their case: botocore's too
+            return sub["endpoint_url"], f"{label}.endpoint_url"
+    url = section.get("endpoint_url")
+    if isinstance(url, dict):
+        raise ConfigError(f"{where}: endpoint_url must be a URL, not an indented sub-section")
+    return (url, f"{where} endpoint_url") if url else None
+
+
+def _services_section(
+    cfg: ConfigFile, section: ProfileSection, where: str
+) -> tuple[str, Mapping[str, str | dict[str, str]]]:
+    name = section["services"]
+    if isinstance(name, str) and cfg.services.get(name):
+        return name, cfg.services[name]
+    shown = name if isinstance(name, str) else "(a sub-section)"
+    raise ConfigError(  # botocore: the section is missing or empty
+        f"{where}: services = {shown}, but the [services {shown}] section "
+        "does not exist or is empty",
+        hint=f"add a [services {shown}] section, or remove the services line",
+    )
+
+
+def _checked(url: str, origin: str) -> str:
+    """`url` without its trailing slash, if it is http(s)://host[:port][/path]."""
+    if not _valid_url(url):
+        raise ConfigError(
+            f"{origin} = {url!r} is not a valid endpoint URL",
+            hint="use http://host[:port][/path] or https://host[:port][/path]",
+        )
+    return url.rstrip("/")
+
+
+def _valid_url(url: str) -> bool:
+    if any(c.isspace() or ord(c) < 32 for c in url):
+        return False
+    try:
+        parts = urlsplit(url)
+        parts.port  # noqa: B018  (raises ValueError for a bad port)
+    except ValueError:
+        return False
+    host = parts.hostname
+    if parts.scheme.lower() not in ("http", "https") or not host or len(host) > 255:
+        return False
+    try:
+        ipaddress.IPv6Address(host)
+    except ValueError:
+        return bool(_HOST_RE.fullmatch(host.removesuffix(".")))
+    return True
+
+
+def _partition(region: str) -> _Partition:
+    for partition in _PARTITIONS:
+        if region in partition.regions or re.match(partition.region_regex, region):
+            return partition
+    return _PARTITIONS[0]
+
+
+def _default_url(prefix: str, region: str, *, fips: bool, dual_stack: bool) -> str:
+    """The endpoint rule set of both services (they differ only in the host prefix)."""
+    partition = _partition(region)
+    fips_prefix = prefix + "-fips"  # oidc-fips, portal.sso-fips
+    if fips and dual_stack:
+        host = f"{fips_prefix}.{region}.{partition.dual_stack_dns_suffix}"
+    elif fips and partition.name == "aws-us-gov":
+        host = f"{prefix}.{region}.amazonaws.com"  # GovCloud hosts are FIPS already
+    elif fips:
+        host = f"{fips_prefix}.{region}.{partition.dns_suffix}"
+    elif dual_stack:
+        host = f"{prefix}.{region}.{partition.dual_stack_dns_suffix}"
+    else:
+        host = f"{prefix}.{region}.{partition.dns_suffix}"
+    return f"https://{host}"

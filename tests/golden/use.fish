@@ -1,0 +1,10 @@
+set -gx AWS_ACCESS_KEY_ID 'ASIAEXAMPLEEXAMPLE01';
+set -gx AWS_SECRET_ACCESS_KEY 'wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY+z';
+set -gx AWS_SESSION_TOKEN 'IQoJb3JpZ2luX2VjEXAMPLE//////////wEaCXVzLWVhc3QtMSJHMEUCIQ==';
+set -gx AWS_REGION 'eu-west-1';
+set -gx SSOENV_PROFILE 'dev';
+set -gx SSOENV_EXPIRES '1767225600';
+set -gx SSOENV_NOTE 'it\'s "$(id)" `date` ${HOME};'\n\t'next ‘q’ ü € \\';
+set -gx SSOENV_EMPTY '';
+if set -q -g AWS_PROFILE; set -e -g AWS_PROFILE; end;
+if set -q -g AWS_DEFAULT_PROFILE; set -e -g AWS_DEFAULT_PROFILE; end;
