@@ -107,8 +107,9 @@ def _watch_ops(credential_file: Path | None) -> list[EnvOp]:
 
 def _region_ops(region: str | None, environ: Mapping[str, str]) -> list[EnvOp]:
     if region:
-        return [SetVar(name, region) for name in REGION_VARIABLES] + [
-            SetVar("__SSOENV_REGION", region)
+        return [
+            *(SetVar(name, region) for name in REGION_VARIABLES),
+            SetVar("__SSOENV_REGION", region),
         ]
     # Clear only a region that an earlier `use` set, never one the user chose.
     previous = environ.get("__SSOENV_REGION")

@@ -1,6 +1,9 @@
 """The only module that imports `requests`: JSON calls to the OIDC and portal APIs
 with bounded timeouts, bounded retries, and AWS error answers turned into typed
-errors. It never logs a body or a header value (they carry secrets)."""
+errors. It never logs a body or a header value (they carry secrets).
+
+`requests` costs ~150 ms to import, so it is imported when the first client is
+built, not with this module: commands served from the caches never pay for it."""
 
 from __future__ import annotations
 
@@ -10,13 +13,14 @@ import random
 import time
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 from urllib.parse import urlsplit
-
-import requests
 
 from ssoenv import __version__
 from ssoenv.errors import AwsApiError, NetworkError
+
+if TYPE_CHECKING:
+    import requests
 
 log = logging.getLogger("ssoenv.http")
 
@@ -61,6 +65,9 @@ class HttpClient:
         self.policy = policy
         self._sleep = sleep
         self._jitter = jitter
+        import requests
+
+        self._requests = requests
         self._session = requests.Session()
         self._session.headers["User-Agent"] = f"ssoenv/{__version__}"
         # Proxies from the environment still apply; a .netrc must not add an
@@ -99,6 +106,7 @@ class HttpClient:
         params: Mapping[str, str] | None,
         headers: Mapping[str, str] | None,
     ) -> dict[str, Any]:
+        requests = self._requests
         started = time.monotonic()
         try:
             response = self._session.request(
@@ -111,7 +119,7 @@ class HttpClient:
                 stream=True,
                 allow_redirects=False,
             )
-            raw = _read_limited(response)
+            raw = _read_limited(response, requests.exceptions.ContentDecodingError)
         except requests.exceptions.Timeout as error:
             raise _Timeout(
                 f"{_where(url)} did not answer within {self.policy.read_timeout:g} s",
@@ -140,16 +148,14 @@ def _headers(body: Mapping[str, Any] | None, extra: Mapping[str, str] | None) ->
     return headers
 
 
-def _read_limited(response: requests.Response) -> bytes:
+def _read_limited(response: requests.Response, too_large: type[Exception]) -> bytes:
     chunks: list[bytes] = []
     size = 0
     for chunk in response.iter_content(64 * 1024):
         size += len(chunk)
         if size > MAX_BODY_BYTES:
             response.close()
-            raise requests.exceptions.ContentDecodingError(
-                f"answer larger than {MAX_BODY_BYTES // (1024 * 1024)} MiB"
-            )
+            raise too_large(f"answer larger than {MAX_BODY_BYTES // (1024 * 1024)} MiB")
         chunks.append(chunk)
     return b"".join(chunks)
 
@@ -233,7 +239,7 @@ def _where(url: str) -> str:
     return f"{parts.scheme}://{parts.netloc}"
 
 
-def _reason(error: requests.exceptions.RequestException) -> str:
+def _reason(error: Exception) -> str:
     text = str(error)
     for marker, reason in (
         ("Name or service not known", "host name not found"),
