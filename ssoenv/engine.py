@@ -4,15 +4,17 @@ locks that keep concurrent processes from racing. Never prints, never exits."""
 
 from __future__ import annotations
 
+import contextlib
 import logging
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from pathlib import Path
+from typing import Literal
 
 from ssoenv import files, oidc, paths, portal
 from ssoenv.cache import CredentialCache, RegistrationCache, TokenCache
-from ssoenv.errors import AwsApiError, LoginRequired, NetworkError
+from ssoenv.errors import AwsApiError, LoginFailed, LoginRequired, NetworkError
 from ssoenv.http import INTERACTIVE, HttpClient, HttpPolicy
 from ssoenv.model import (
     DEFAULT_SCOPES,
@@ -34,10 +36,24 @@ TOKEN_MIN_VALID = timedelta(minutes=1)
 # The AWS CLI reuses a registration only while 15 minutes remain (protocol doc §7).
 REGISTRATION_MIN_VALID = timedelta(minutes=15)
 DEFAULT_REFRESH_WINDOW = timedelta(minutes=10)
+# How long a caller waits for another process's login to the same session.
+DEFAULT_LOGIN_WAIT = 300.0
+# How long the browser login waits for the browser: the AWS CLI's 10 minutes.
+DEFAULT_LOGIN_TIMEOUT = 600.0
+
+LoginFlow = Literal["device", "pkce"]
 
 
 def _no_device_code(authorization: DeviceAuthorization, session: SsoSession) -> None:
     raise LoginRequired(f"a login is needed for {session.label}")
+
+
+def _no_browser_login(url: str, session: SsoSession) -> None:
+    raise LoginRequired(f"a login is needed for {session.label}")
+
+
+def _device_flow(session: SsoSession) -> LoginFlow:
+    return "device"
 
 
 @dataclass
@@ -49,7 +65,14 @@ class Context:
     monotonic: Callable[[], float]
     sleep: Callable[[float], None]
     on_device_code: Callable[[DeviceAuthorization, SsoSession], None] = _no_device_code
+    # Shows (and opens) the /authorize URL of the PKCE login; must not block.
+    on_authorize_url: Callable[[str, SsoSession], None] = _no_browser_login
     on_wait: Callable[[str], None] = lambda message: None
+    # Asked only when a login starts. The CLI answers "pkce" where a browser on
+    # this machine can finish the login; without one only the device flow works.
+    choose_flow: Callable[[SsoSession], LoginFlow] = _device_flow
+    login_timeout: float = DEFAULT_LOGIN_TIMEOUT  # seconds for the browser
+    login_wait: float = DEFAULT_LOGIN_WAIT  # seconds for another process's login
     policy: HttpPolicy = INTERACTIVE
     refresh_window: timedelta = DEFAULT_REFRESH_WINDOW
     _http: HttpClient | None = field(default=None, repr=False)
@@ -175,22 +198,66 @@ def login_required(session: SsoSession, profile: str | None = None) -> LoginRequ
     )
 
 
-def login(ctx: Context, session: SsoSession, endpoints: Endpoints, *, force: bool) -> Token:
-    """Run the device login, one process at a time per session: a second caller
-    waits, then uses the token the first one obtained."""
+def login(
+    ctx: Context,
+    session: SsoSession,
+    endpoints: Endpoints,
+    *,
+    force: bool,
+    replacing: Token | None = None,
+) -> Token:
+    """Log in, one process at a time per session: a caller that finds another
+    login under way waits for it (at most `ctx.login_wait` seconds), then uses
+    the token it obtained. With `replacing` (a token the portal rejected), log in
+    unless another process has already replaced that token meanwhile."""
     name = ctx.tokens.path(session).name
-    with files.locked(
-        ctx.lock_path(f"login-{name}"),
-        on_wait=lambda: ctx.on_wait(f"another ssoenv is logging in to {session.label}; waiting"),
-    ):
-        if not force:
+    with _login_lock(ctx, session, name):
+        if not force or replacing is not None:
             token = usable_token(ctx, session, endpoints)
-            if token is not None:
+            if token is not None and (
+                replacing is None or token.access_token != replacing.access_token
+            ):
                 return token
-        token = _device_login(ctx, session, endpoints)
+        # Legacy profiles always use the device flow, as `aws sso login` does.
+        if session.refreshable and ctx.choose_flow(session) == "pkce":
+            token = _browser_login(ctx, session, endpoints)
+        else:
+            token = _device_login(ctx, session, endpoints)
         with files.locked(ctx.lock_path(name), timeout=30):
             ctx.tokens.save(session, token)
         return token
+
+
+def _login_lock(ctx: Context, session: SsoSession, name: str) -> contextlib.ExitStack:
+    """The per-session login lock, waited for at most `ctx.login_wait` seconds.
+
+    Acquired here rather than in a `with` around the login, so that a
+    TimeoutError raised by the login itself is never mistaken for this one.
+    """
+    wait = _span(ctx.login_wait)
+    stack = contextlib.ExitStack()
+    try:
+        stack.enter_context(
+            files.locked(
+                ctx.lock_path(f"login-{name}"),
+                timeout=ctx.login_wait,
+                on_wait=lambda: ctx.on_wait(
+                    f"another ssoenv is logging in to {session.label}; "
+                    f"waiting for it (at most {wait})"
+                ),
+            )
+        )
+    except TimeoutError:
+        raise LoginFailed(
+            f"another ssoenv is still logging in to {session.label} after {wait}",
+            hint="finish that login (its browser tab or code), "
+            "or set SSOENV_LOGIN_WAIT to wait longer",
+        ) from None
+    return stack
+
+
+def _span(seconds: float) -> str:
+    return f"{seconds / 60:g} min" if seconds >= 120 else f"{seconds:g} s"
 
 
 def _device_login(ctx: Context, session: SsoSession, endpoints: Endpoints) -> Token:
@@ -207,6 +274,42 @@ def _device_login(ctx: Context, session: SsoSession, endpoints: Endpoints) -> To
         monotonic=ctx.monotonic,
         sleep=ctx.sleep,
     )
+    return _issued_token(ctx, session, registration, grant)
+
+
+def _browser_login(ctx: Context, session: SsoSession, endpoints: Endpoints) -> Token:
+    """Authorization code with PKCE through a loopback listener (protocol doc §2.6)."""
+    # Imported here: the prompt hook imports this module and never logs in.
+    from ssoenv import loopback, pkce
+
+    registration = _registration(ctx, session, endpoints, pkce_flow=True)
+    request = pkce.new_request()
+    with loopback.CallbackListener(request.state) as listener:
+        redirect_uri = listener.redirect_uri
+        url = pkce.authorize_url(
+            endpoints.oidc,
+            client_id=registration.client_id,
+            redirect_uri=redirect_uri,
+            state=request.state,
+            challenge=request.challenge,
+            scopes=session.scopes or DEFAULT_SCOPES,
+        )
+        ctx.on_authorize_url(url, session)
+        code = listener.wait(ctx.login_timeout)
+    grant = oidc.create_token_with_code(
+        ctx.http,
+        endpoints.oidc,
+        registration,
+        code=code,
+        redirect_uri=redirect_uri,
+        verifier=request.verifier,
+    )
+    return _issued_token(ctx, session, registration, grant)
+
+
+def _issued_token(
+    ctx: Context, session: SsoSession, registration: ClientRegistration, grant: oidc.TokenGrant
+) -> Token:
     return Token(
         access_token=grant.access_token,
         expires_at=ctx.now() + timedelta(seconds=grant.expires_in),
@@ -219,25 +322,54 @@ def _device_login(ctx: Context, session: SsoSession, endpoints: Endpoints) -> To
     )
 
 
-def _registration(ctx: Context, session: SsoSession, endpoints: Endpoints) -> ClientRegistration:
-    """Reuse a cached registration that suits the device flow, else register anew."""
+def _registration(
+    ctx: Context, session: SsoSession, endpoints: Endpoints, *, pkce_flow: bool = False
+) -> ClientRegistration:
+    """Reuse a cached registration that suits the flow, else register anew."""
     now = ctx.now()
-    # sso-session logins ask for scopes so the service hands out refresh tokens.
-    wanted = (session.scopes or DEFAULT_SCOPES) if session.refreshable else None
     cached = ctx.registrations.load(session)
-    if (
-        cached is not None
-        and cached.expires_at - now >= REGISTRATION_MIN_VALID
-        and "authorization_code" not in (cached.grant_types or ())
-        and (wanted is None or bool(cached.scopes))
-    ):
+    if cached is not None and _reusable(cached, session, now, pkce_flow=pkce_flow):
         return cached
     suffix = session.name if session.name is not None else str(int(now.timestamp()))
-    registration = oidc.register_client(
-        ctx.http, endpoints.oidc, client_name=f"ssoenv-{suffix}", now=now, scopes=wanted
-    )
+    name = f"ssoenv-{suffix}"
+    if pkce_flow:
+        from ssoenv import pkce
+
+        # As the AWS CLI registers for PKCE (protocol doc §2.2).
+        registration = oidc.register_client(
+            ctx.http,
+            endpoints.oidc,
+            client_name=name,
+            now=now,
+            scopes=session.scopes or DEFAULT_SCOPES,
+            grant_types=pkce.PKCE_GRANT_TYPES,
+            redirect_uris=(pkce.REGISTERED_REDIRECT_URI,),
+            issuer_url=session.start_url,
+        )
+    else:
+        registration = oidc.register_client(
+            ctx.http, endpoints.oidc, client_name=name, now=now, scopes=_device_scopes(session)
+        )
     ctx.registrations.save(session, registration)
     return registration
+
+
+def _device_scopes(session: SsoSession) -> tuple[str, ...] | None:
+    # sso-session logins ask for scopes so the service hands out refresh tokens.
+    return (session.scopes or DEFAULT_SCOPES) if session.refreshable else None
+
+
+def _reusable(
+    cached: ClientRegistration, session: SsoSession, now: datetime, *, pkce_flow: bool
+) -> bool:
+    """The AWS CLI's reuse rule (protocol doc §7): at least 15 minutes left, and
+    made for this flow (PKCE wants the authorization_code grant, the device flow not)."""
+    if cached.expires_at - now < REGISTRATION_MIN_VALID:
+        return False
+    for_pkce = "authorization_code" in (cached.grant_types or ())
+    if pkce_flow:
+        return for_pkce
+    return not for_pkce and (_device_scopes(session) is None or bool(cached.scopes))
 
 
 # --- role credentials -----------------------------------------------------
@@ -247,10 +379,12 @@ def credentials(ctx: Context, profile: SsoProfile, *, allow_login: bool) -> Cred
     """Role credentials with at least `refresh_window` left: from the cache, or
     fetched with the session's token. One fetch at a time per role."""
     cache = ctx.credential_cache
+    # The token first, outside the role lock: a login may take minutes in a browser,
+    # and waiting for it is the login lock's job (bounded, with a message).
+    token = session_token(
+        ctx, profile.session, profile.endpoints, allow_login=allow_login, profile=profile.name
+    )
     with files.locked(ctx.lock_path(f"role-{cache.path(profile).name}"), timeout=60):
-        token = session_token(
-            ctx, profile.session, profile.endpoints, allow_login=allow_login, profile=profile.name
-        )
         role = cache.load(profile)
         if role is None or role.expiration - ctx.now() <= ctx.refresh_window:
             role = _fetch_role(ctx, profile, token, allow_login=allow_login)
@@ -277,7 +411,7 @@ def _fetch_role(
         # elsewhere, or the session ended early): only a new login helps.
         if not allow_login:
             raise login_required(profile.session, profile.name) from None
-    fresh = login(ctx, profile.session, profile.endpoints, force=True)
+    fresh = login(ctx, profile.session, profile.endpoints, force=True, replacing=token)
     return fetch(fresh.access_token)
 
 

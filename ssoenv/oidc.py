@@ -1,6 +1,7 @@
 """Client of the SSO OIDC API: client registration, the device authorization
-grant (RFC 8628) and the refresh-token grant. Time and sleep are injected so
-polling is tested without sleeping."""
+grant (RFC 8628), the authorization-code grant with PKCE (RFC 7636) and the
+refresh-token grant. Time and sleep are injected so polling is tested without
+sleeping."""
 
 from __future__ import annotations
 
@@ -15,6 +16,7 @@ from ssoenv.model import ClientRegistration, DeviceAuthorization
 
 DEVICE_GRANT = "urn:ietf:params:oauth:grant-type:device_code"
 REFRESH_GRANT = "refresh_token"
+CODE_GRANT = "authorization_code"
 DEFAULT_INTERVAL = 5  # RFC 8628 §3.2: when the server gives no interval
 SLOW_DOWN_STEP = 5  # RFC 8628 §3.5: every slow_down adds 5 seconds, for good
 
@@ -135,6 +137,42 @@ def poll_for_token(
                 hint="run the login again and approve it in the browser",
             )
         sleep(interval)
+
+
+def create_token_with_code(
+    http: HttpClient,
+    base_url: str,
+    registration: ClientRegistration,
+    *,
+    code: str,
+    redirect_uri: str,
+    verifier: str,
+) -> TokenGrant:
+    """The authorization-code grant: `redirectUri` exactly as sent to /authorize
+    (with the port), and the PKCE verifier that proves this process asked."""
+    try:
+        return _create_token(
+            http,
+            base_url,
+            {
+                "clientId": registration.client_id,
+                "clientSecret": registration.client_secret,
+                "grantType": CODE_GRANT,
+                "code": code,
+                "redirectUri": redirect_uri,
+                "codeVerifier": verifier,
+            },
+        )
+    except AwsApiError as error:
+        if error.code in ("InvalidGrantException", "invalid_grant"):
+            raise LoginFailed(
+                "IAM Identity Center did not accept the code from the browser",
+                hint="run the login again",
+            ) from error
+        mapped = _login_error(error)
+        if mapped is error:
+            raise
+        raise mapped from error
 
 
 def refresh_token(

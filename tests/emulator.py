@@ -3,7 +3,9 @@
 One HTTP server speaks the real wire format of three APIs (see docs/aws-sso-protocol.md):
 
 * SSO OIDC (botocore client ``sso-oidc``, rest-json): RegisterClient, StartDeviceAuthorization,
-  CreateToken;
+  CreateToken (device code, refresh token, and authorization code with PKCE), plus the browser's
+  ``GET /authorize`` page of the PKCE login (doc §2.6), which redirects to the client's loopback
+  listener (at once with ``auto_approve``, else after a click on its "Allow" link);
 * the SSO portal (botocore client ``sso``, rest-json): GetRoleCredentials, ListAccounts,
   ListAccountRoles, Logout;
 * a tiny STS (query protocol): GetCallerIdentity, so that a demo can prove exported role
@@ -32,6 +34,8 @@ import binascii
 import collections
 import contextlib
 import hashlib
+import hmac
+import html
 import json
 import re
 import signal
@@ -50,7 +54,7 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from secrets import choice, token_urlsafe
 from types import TracebackType
 from typing import Any
-from urllib.parse import parse_qs, urlsplit
+from urllib.parse import parse_qs, urlencode, urlsplit
 from xml.sax.saxutils import escape
 
 DEVICE_CODE_GRANT = "urn:ietf:params:oauth:grant-type:device_code"
@@ -97,6 +101,8 @@ OPERATIONS = frozenset(
         "CreateToken:device_code",
         "CreateToken:refresh_token",
         "CreateToken:authorization_code",
+        "Authorize",
+        "AuthorizeDecision",
         "GetRoleCredentials",
         "ListAccounts",
         "ListAccountRoles",
@@ -186,6 +192,29 @@ class _DeviceAuthorization:
     @property
     def is_pending(self) -> bool:
         return self.state == "pending" or (self.state == "approved" and self.pending_left > 0)
+
+
+@dataclass
+class _AuthorizeRequest:
+    """A valid GET /authorize, waiting for the (emulated) user's decision."""
+
+    client_id: str
+    redirect_uri: str
+    state: str
+    challenge: str
+    start_url: str
+
+
+@dataclass
+class _AuthCode:
+    """An authorization code: single use, bound to its client, redirect URI and challenge."""
+
+    client_id: str
+    redirect_uri: str
+    challenge: str
+    start_url: str
+    expires_at: float
+    redeemed: bool = False
 
 
 @dataclass
@@ -372,6 +401,7 @@ class Emulator:
         pending_polls: int = 0,
         page_size: int = 20,
         enforce_interval: bool = False,
+        authorization_code_ttl: int = 300,
     ) -> None:
         self.accounts = list(accounts) if accounts is not None else default_accounts()
         self.host = host
@@ -386,6 +416,7 @@ class Emulator:
         self.page_size = page_size
         # Off by default so that tests can poll back to back without sleeping.
         self.enforce_interval = enforce_interval
+        self.authorization_code_ttl = authorization_code_ttl
         self.url = ""
         self.calls: collections.Counter[str] = collections.Counter()
         # One lock around all state: handlers run on one thread per connection.
@@ -403,6 +434,8 @@ class Emulator:
             collections.deque
         )
         self._issued_secrets: set[str] = set()
+        self._authorize_requests: dict[str, _AuthorizeRequest] = {}
+        self._authorization_codes: dict[str, _AuthCode] = {}
 
     # ----------------------------------------------------------------- lifecycle
 
@@ -501,6 +534,20 @@ class Emulator:
         """Every secret value ever issued, for scanning output and files for leaks."""
         with self._lock:
             return set(self._issued_secrets)
+
+    def registrations(self) -> list[dict[str, Any]]:
+        """What each RegisterClient asked for (no secrets), oldest first."""
+        with self._lock:
+            return [
+                {
+                    "clientName": c.name,
+                    "scopes": list(c.scopes),
+                    "grantTypes": list(c.grant_types),
+                    "redirectUris": list(c.redirect_uris),
+                    "issuerUrl": c.issuer_url,
+                }
+                for c in self._clients.values()
+            ]
 
     def reset_counts(self) -> None:
         with self._lock:
@@ -693,14 +740,82 @@ class Emulator:
         return self._issue_tokens(record.session, with_refresh_token=True)
 
     def _grant_authorization_code(self, client: _Client, body: dict[str, Any]) -> _Response:
-        # The PKCE login (doc §2.6) is not emulated: answering unsupported_grant_type makes a
-        # client that tries it fail loudly instead of half-working.
-        raise _Fail(
-            _oidc_error(
-                "UnsupportedGrantTypeException",
-                "The authorization_code grant is not supported by this emulator",
+        """The PKCE login's CreateToken (doc §2.4): the code is single use and bound to its
+        client and redirect URI, and the verifier must hash to the challenge sent to /authorize."""
+        if "authorization_code" not in client.grant_types:
+            # Device-flow registrations carry no grantTypes; they cannot use this grant.
+            raise _Fail(
+                _oidc_error(
+                    "UnsupportedGrantTypeException",
+                    "The client is not registered for the authorization_code grant",
+                )
             )
+        record = self._authorization_codes.get(_str_field(body, "code"))
+        if record is None or record.client_id != client.client_id or record.redeemed:
+            raise _Fail(_oidc_error("InvalidGrantException", "Invalid authorization code provided"))
+        record.redeemed = True  # single use, even when the rest of the request is wrong
+        if time.time() >= record.expires_at:
+            raise _Fail(_oidc_error("ExpiredTokenException", "Authorization code has expired"))
+        if _str_field(body, "redirectUri") != record.redirect_uri:
+            raise _Fail(_oidc_error("InvalidGrantException", "Redirect URI does not match"))
+        if not _verifier_matches(_str_field(body, "codeVerifier"), record.challenge):
+            raise _Fail(_oidc_error("InvalidGrantException", "Code verifier does not match"))
+        session = _Session(client.client_id, record.start_url)
+        return self._issue_tokens(session, with_refresh_token=client.gets_refresh_tokens)
+
+    # ----------------------------------------------------------------- the browser's pages
+
+    def _authorize(self, request: _Request) -> _Response:
+        """GET /authorize (doc §2.6). Errors that make the redirect URI untrustworthy are shown
+        as a page; the others go back to the client's listener (RFC 6749 §4.1.2.1)."""
+        query = request.query
+        client = self._clients.get(query.get("client_id", ""))
+        if client is None or time.time() >= client.expires_at:
+            return _html_page(400, "Invalid client", "This client is unknown or has expired.")
+        redirect_uri = query.get("redirect_uri", "")
+        if not _redirect_uri_allowed(redirect_uri, client.redirect_uris):
+            return _html_page(400, "Invalid redirect URI", "The redirect URI is not registered.")
+        state = query.get("state", "")
+        error = _authorize_error(client, query)
+        if error is not None:
+            return _redirect(redirect_uri, error=error, state=state)
+        pending = _AuthorizeRequest(
+            client.client_id,
+            redirect_uri,
+            state,
+            query["code_challenge"],
+            client.issuer_url or "",
         )
+        if self.auto_approve:
+            return self._approve(pending)
+        request_id = token_urlsafe(12)
+        self._authorize_requests[request_id] = pending
+        links = "".join(
+            f'<p><a id="{action}" href="/authorize/decision?request={request_id}'
+            f'&amp;action={action}">{label}</a></p>'
+            for action, label in (("approve", "Allow"), ("deny", "Deny"))
+        )
+        return _html_page(200, "Allow ssoenv to access your AWS accounts?", links, raw=True)
+
+    def _authorize_decision(self, request: _Request) -> _Response:
+        """The user clicked "Allow" or "Deny" on the /authorize page."""
+        pending = self._authorize_requests.pop(request.query.get("request", ""), None)
+        if pending is None:
+            return _html_page(400, "Expired", "This sign-in request is unknown or was used.")
+        if request.query.get("action") == "approve":
+            return self._approve(pending)
+        return _redirect(pending.redirect_uri, error="access_denied", state=pending.state)
+
+    def _approve(self, pending: _AuthorizeRequest) -> _Response:
+        code = self._issue(token_urlsafe(32))
+        self._authorization_codes[code] = _AuthCode(
+            client_id=pending.client_id,
+            redirect_uri=pending.redirect_uri,
+            challenge=pending.challenge,
+            start_url=pending.start_url,
+            expires_at=time.time() + self.authorization_code_ttl,
+        )
+        return _redirect(pending.redirect_uri, code=code, state=pending.state)
 
     def _issue_tokens(self, session: _Session, *, with_refresh_token: bool) -> _Response:
         access_token = self._issue("aoa" + token_urlsafe(96))
@@ -894,6 +1009,59 @@ def _decode_page_token(token: str | None, scope: str) -> int:
     return int(offset)
 
 
+_CHALLENGE = re.compile(r"^[A-Za-z0-9_-]{43}$")  # base64url of a SHA-256, unpadded
+_VERIFIER = re.compile(r"^[A-Za-z0-9._~-]{43,128}$")  # RFC 7636 §4.1
+_LOOPBACK_HOSTS = {"127.0.0.1": "127.0.0.1", "::1": "[::1]"}
+
+
+def _redirect_uri_allowed(uri: str, registered: list[str]) -> bool:
+    """A loopback http URI with any port whose port-less form was registered (RFC 8252 §7.3)."""
+    parts = urlsplit(uri)
+    try:
+        port = parts.port
+    except ValueError:
+        return False
+    host = _LOOPBACK_HOSTS.get(parts.hostname or "")
+    if parts.scheme != "http" or host is None or port is None or parts.query or parts.fragment:
+        return False
+    return parts.path == "/oauth/callback" and f"http://{host}{parts.path}" in registered
+
+
+def _authorize_error(client: _Client, query: dict[str, str]) -> str | None:
+    """The OAuth error code for a bad /authorize request, or None when it is fine."""
+    if query.get("response_type") != "code":
+        return "unsupported_response_type"
+    if "authorization_code" not in client.grant_types:
+        return "unauthorized_client"
+    if query.get("code_challenge_method") != "S256":
+        return "invalid_request"  # PKCE is mandatory, and only S256
+    if not _CHALLENGE.match(query.get("code_challenge", "")):
+        return "invalid_request"
+    scopes = query.get("scopes", "").split()
+    if not scopes or (client.scopes and not set(scopes) <= set(client.scopes)):
+        return "invalid_scope"
+    return None
+
+
+def _verifier_matches(verifier: str, challenge: str) -> bool:
+    if not _VERIFIER.match(verifier):
+        return False
+    digest = hashlib.sha256(verifier.encode("ascii")).digest()
+    computed = base64.urlsafe_b64encode(digest).rstrip(b"=").decode("ascii")
+    return hmac.compare_digest(computed, challenge)
+
+
+def _redirect(uri: str, **params: str) -> _Response:
+    location = f"{uri}?{urlencode(params)}"
+    return _Response(302, b"", content_type=None, headers={"Location": location})
+
+
+def _html_page(status: int, title: str, text: str, *, raw: bool = False) -> _Response:
+    body = text if raw else f"<p>{html.escape(text)}</p>"
+    page = f"<!doctype html><title>{html.escape(title)}</title><h1>{html.escape(title)}</h1>{body}"
+    return _Response(status, page.encode(), content_type="text/html; charset=utf-8")
+
+
 def _operation_names(operation: str, request: _Request) -> list[str]:
     """What `calls` counts: CreateToken is also counted per grant ("CreateToken:device_code")."""
     if operation != "CreateToken":
@@ -939,6 +1107,10 @@ _ROUTES: dict[tuple[str, str], _Route] = {
         "oidc", "StartDeviceAuthorization", Emulator._start_device_authorization
     ),
     ("POST", "/token"): _Route("oidc", "CreateToken", Emulator._create_token),
+    ("GET", "/authorize"): _Route("oidc", "Authorize", Emulator._authorize),
+    ("GET", "/authorize/decision"): _Route(
+        "oidc", "AuthorizeDecision", Emulator._authorize_decision
+    ),
     ("GET", "/federation/credentials"): _Route(
         "portal", "GetRoleCredentials", Emulator._get_role_credentials
     ),

@@ -1,0 +1,190 @@
+"""The loopback redirect listener of the browser login (RFC 8252 §7.3): a tiny
+HTTP server on 127.0.0.1 and a random port that receives the authorization code
+once, checks `state`, and shows the browser a short page. Stdlib only; imports
+nothing from ssoenv but errors and the callback path."""
+
+from __future__ import annotations
+
+import hmac
+import html
+import re
+import socketserver
+import threading
+from dataclasses import dataclass
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from types import TracebackType
+from typing import Any
+from urllib.parse import parse_qs, urlsplit
+
+from ssoenv.errors import LoginFailed
+from ssoenv.pkce import CALLBACK_PATH, redirect_uri
+
+# Only 127.0.0.1, never all interfaces (the AWS CLI binds 0.0.0.0): the browser is
+# on this machine, and a listener reachable from the network would let anyone who
+# can reach the port probe it or race a forged callback into it.
+LOOPBACK = "127.0.0.1"
+_OAUTH_ERROR = re.compile(r"^[A-Za-z0-9_.-]{1,64}$")
+
+
+@dataclass(frozen=True)
+class _Outcome:
+    code: str | None = None
+    error: LoginFailed | None = None
+
+
+class CallbackListener:
+    """Use as a context manager: the port is bound on entry, freed on exit."""
+
+    def __init__(self, state: str, *, port: int = 0) -> None:
+        self._state = state
+        self._lock = threading.Lock()
+        self._done = threading.Event()
+        self._outcome: _Outcome | None = None
+        self._server = _Server((LOOPBACK, port), self)
+        self._thread = threading.Thread(
+            target=self._server.serve_forever,
+            kwargs={"poll_interval": 0.05},
+            name="ssoenv-login-callback",
+            daemon=True,
+        )
+
+    @property
+    def port(self) -> int:
+        return int(self._server.server_address[1])
+
+    @property
+    def redirect_uri(self) -> str:
+        return redirect_uri(self.port)
+
+    def __enter__(self) -> CallbackListener:
+        self._thread.start()
+        return self
+
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        traceback: TracebackType | None,
+    ) -> None:
+        self._server.shutdown()
+        self._server.server_close()
+        self._thread.join()
+
+    def wait(self, timeout: float) -> str:
+        """The authorization code, once the browser has been redirected here.
+
+        Raises LoginFailed on a denied login, a wrong `state`, a redirect without
+        a code, or when nothing arrives within `timeout` seconds.
+        """
+        if not self._done.wait(timeout):
+            raise LoginFailed(
+                f"the browser login did not finish within {_duration(timeout)}",
+                hint="run the login again, or add --use-device-code to log in "
+                "with a code from any device",
+            )
+        outcome = self._outcome
+        if outcome is not None and outcome.code is not None:
+            return outcome.code
+        if outcome is not None and outcome.error is not None:
+            raise outcome.error
+        raise LoginFailed("the browser came back without an authorization code")
+
+    def _receive(self, query: dict[str, list[str]]) -> tuple[_Outcome, bool]:
+        """Judge a callback; the first one decides. True when this one decided."""
+        with self._lock:
+            if self._outcome is not None:
+                return self._outcome, False
+            self._outcome = _judge(query, self._state)
+            return self._outcome, True
+
+    def _finish(self) -> None:
+        self._done.set()
+
+
+def _judge(query: dict[str, list[str]], state: str) -> _Outcome:
+    def one(key: str) -> str:
+        values = query.get(key) or [""]
+        return values[-1]
+
+    # compare_digest: no timing hint to a local process guessing the state.
+    if not hmac.compare_digest(one("state").encode(), state.encode()):
+        return _Outcome(
+            error=LoginFailed(
+                "the browser's answer did not carry this login's state "
+                "(an old browser tab, or another program)",
+                hint="run the login again",
+            )
+        )
+    error = one("error")
+    if error:
+        if error == "access_denied":
+            return _Outcome(error=LoginFailed("the login was denied in the browser"))
+        shown = error if _OAUTH_ERROR.match(error) else "an unreadable error"
+        return _Outcome(error=LoginFailed(f"the browser login failed: {shown}"))
+    code = one("code")
+    if not code:
+        return _Outcome(error=LoginFailed("the browser came back without an authorization code"))
+    return _Outcome(code=code)
+
+
+class _Server(ThreadingHTTPServer):
+    # A browser's speculative preconnections may never send a request: they must
+    # not keep the login waiting when it is over.
+    daemon_threads = True
+    block_on_close = False
+
+    def __init__(self, address: tuple[str, int], listener: CallbackListener) -> None:
+        self.listener = listener
+        super().__init__(address, _Handler)
+
+    def server_bind(self) -> None:
+        # HTTPServer.server_bind does a reverse DNS lookup (getfqdn) we do not need.
+        socketserver.TCPServer.server_bind(self)
+        self.server_name, self.server_port = str(self.server_address[0]), self.server_address[1]
+
+
+class _Handler(BaseHTTPRequestHandler):
+    server: _Server
+    timeout = 10  # seconds a connection may stay silent before it is dropped
+
+    def do_GET(self) -> None:
+        parts = urlsplit(self.path)
+        if parts.path != CALLBACK_PATH:
+            self._page(404, "Not found", "This is the ssoenv login listener.")
+            return
+        outcome, decided = self.server.listener._receive(parse_qs(parts.query))
+        try:
+            if outcome.code is not None:
+                self._page(200, "Logged in", "ssoenv is logged in. You can close this tab.")
+            else:
+                reason = outcome.error.message if outcome.error else "unknown error"
+                self._page(400, "Login failed", f"ssoenv could not log in: {reason}.")
+        finally:
+            if decided:
+                self.server.listener._finish()  # only once the page is on its way
+
+    def _page(self, status: int, title: str, text: str) -> None:
+        body = (
+            f"<!doctype html><html><head><meta charset='utf-8'><title>{html.escape(title)}"
+            f"</title></head><body style='font-family:sans-serif;margin:3em'>"
+            f"<h1>{html.escape(title)}</h1><p>{html.escape(text)}</p></body></html>"
+        ).encode()
+        self.send_response(status)
+        self.send_header("Content-Type", "text/html; charset=utf-8")
+        self.send_header("Content-Length", str(len(body)))
+        self.send_header("Cache-Control", "no-store")
+        # The address bar holds the code: nothing on the page may fetch or leak it.
+        self.send_header("Referrer-Policy", "no-referrer")
+        self.send_header("Content-Security-Policy", "default-src 'none'; style-src 'unsafe-inline'")
+        self.send_header("Connection", "close")
+        self.end_headers()
+        self.wfile.write(body)
+
+    def log_message(self, format: str, *args: Any) -> None:
+        """Silent: the request line carries the authorization code."""
+
+
+def _duration(seconds: float) -> str:
+    if seconds >= 120:
+        return f"{seconds / 60:g} minutes"
+    return f"{seconds:g} seconds"
