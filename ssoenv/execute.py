@@ -1,0 +1,169 @@
+"""`ssoenv exec`: run one command with one role's credentials in its environment
+(and nothing of another profile), forward signals to it, pass its exit status on.
+Secrets travel in the child's environment only, never in an argument list."""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import signal
+import subprocess
+import sys
+from collections.abc import Mapping
+from types import FrameType
+
+from ssoenv.emit import rfc3339
+from ssoenv.errors import SsoenvError, UsageError
+from ssoenv.model import RoleCredentials
+
+# Everything that could make a tool pick credentials or a profile other than ours.
+STRIPPED = (
+    "AWS_PROFILE",
+    "AWS_DEFAULT_PROFILE",
+    "AWS_ACCESS_KEY_ID",
+    "AWS_SECRET_ACCESS_KEY",
+    "AWS_SESSION_TOKEN",
+    "AWS_SECURITY_TOKEN",
+    "AWS_CREDENTIAL_EXPIRATION",
+    "AWS_ACCOUNT_ID",
+)
+STRIPPED_PREFIXES = ("SSOENV_", "__SSOENV_")
+REGION_VARIABLES = ("AWS_REGION", "AWS_DEFAULT_REGION")
+FORWARDED = tuple(
+    getattr(signal, name)
+    for name in ("SIGINT", "SIGTERM", "SIGHUP", "SIGQUIT", "SIGUSR1", "SIGUSR2", "SIGWINCH")
+    if hasattr(signal, name)
+)
+# The terminal sends these to its whole foreground process group, the child
+# included: forwarding them too would deliver them twice (and a second Ctrl-C
+# means "abort now" to tools such as terraform).
+FROM_TERMINAL = tuple(
+    getattr(signal, name) for name in ("SIGINT", "SIGQUIT", "SIGWINCH") if hasattr(signal, name)
+)
+EXIT_NOT_FOUND = 127
+EXIT_NOT_EXECUTABLE = 126
+
+
+class CommandNotFound(SsoenvError):
+    exit_code = EXIT_NOT_FOUND  # type: ignore[assignment]  # the shells' code, not an ExitCode
+
+
+class CommandNotExecutable(SsoenvError):
+    exit_code = EXIT_NOT_EXECUTABLE  # type: ignore[assignment]
+
+
+def child_environment(
+    environ: Mapping[str, str], role: RoleCredentials, region: str | None
+) -> dict[str, str]:
+    """The parent's environment minus every credential and profile selector, plus the
+    role's credentials and region."""
+    env = {
+        key: value
+        for key, value in environ.items()
+        if key not in STRIPPED and not key.startswith(STRIPPED_PREFIXES)
+    }
+    previous = environ.get("__SSOENV_REGION")
+    for name in REGION_VARIABLES:
+        if region:
+            env[name] = region
+        elif previous and env.get(name) == previous:
+            del env[name]  # set by an earlier `ssoenv use`: it belongs to that profile
+    env["AWS_ACCESS_KEY_ID"] = role.access_key_id
+    env["AWS_SECRET_ACCESS_KEY"] = role.secret_access_key
+    env["AWS_SESSION_TOKEN"] = role.session_token
+    env["AWS_CREDENTIAL_EXPIRATION"] = rfc3339(role.expiration)
+    return env
+
+
+def split_command(words: list[str], known: set[str]) -> tuple[set[str], list[str]]:
+    """What follows PROFILE: (ssoenv options written before `--`, the command).
+
+    `ssoenv exec dev -- cmd`, `ssoenv exec dev cmd` and `ssoenv exec dev --no-browser
+    -- cmd` all run `cmd`; a command's own `--` (`exec dev grep -- -x f`) is its own.
+    """
+    if words[:1] == ["--"]:
+        return set(), words[1:]
+    if words and words[0].startswith("-") and "--" in words:
+        cut = words.index("--")
+        unknown = [word for word in words[:cut] if word not in known]
+        if unknown:
+            raise UsageError(
+                f"unknown option {unknown[0]!r} for ssoenv exec",
+                hint="usage: ssoenv exec [--no-browser] PROFILE -- COMMAND [ARGS]...",
+            )
+        return set(words[:cut]), words[cut + 1 :]
+    return set(), words
+
+
+def run(argv: list[str], env: Mapping[str, str]) -> int:
+    """Run `argv` (no shell) and return the exit status a shell would report:
+    the child's code, or 128+N when signal N killed it."""
+    if not argv:
+        raise UsageError(
+            "no command to run", hint="usage: ssoenv exec PROFILE -- COMMAND [ARGS...]"
+        )
+    # Handlers go in first: a signal that arrives while the child starts is kept
+    # for it rather than killing ssoenv and orphaning the child.
+    with _Forwarder() as forwarder:
+        child = _spawn(argv, env)
+        forwarder.attach(child)
+        code = child.wait()
+    return 128 - code if code < 0 else code
+
+
+def _spawn(argv: list[str], env: Mapping[str, str]) -> subprocess.Popen[bytes]:
+    try:
+        return subprocess.Popen(argv, env=dict(env), close_fds=True)
+    except FileNotFoundError:
+        raise CommandNotFound(f"{argv[0]}: command not found") from None
+    except PermissionError:
+        raise CommandNotExecutable(f"{argv[0]}: permission denied") from None
+    except OSError as error:
+        raise CommandNotExecutable(f"{argv[0]}: {error.strerror}") from None
+
+
+class _Forwarder:
+    """While the child runs, signals sent to ssoenv go to the child instead."""
+
+    def __init__(self) -> None:
+        self.child: subprocess.Popen[bytes] | None = None
+        self.early: list[int] = []
+        self.previous: dict[int, object] = {}
+        self.foreground = _in_terminal_foreground()
+
+    def __enter__(self) -> _Forwarder:
+        self.previous = {signum: signal.signal(signum, self._handle) for signum in FORWARDED}
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        for signum, handler in self.previous.items():
+            signal.signal(signum, handler)  # type: ignore[arg-type]  # what signal() gave back
+
+    def attach(self, child: subprocess.Popen[bytes]) -> None:
+        self.child = child
+        for signum in self.early:
+            self._send(signum)
+
+    def _handle(self, signum: int, frame: FrameType | None) -> None:
+        if self.foreground and signum in FROM_TERMINAL:
+            return  # the terminal sent it to the child as well
+        if self.child is None:
+            self.early.append(signum)
+        else:
+            self._send(signum)
+
+    def _send(self, signum: int) -> None:
+        if self.child is not None:
+            with contextlib.suppress(ProcessLookupError):
+                self.child.send_signal(signum)
+
+
+def _in_terminal_foreground() -> bool:
+    """Whether ssoenv (and so its child) is in the terminal's foreground process group,
+    where the terminal's own Ctrl-C, Ctrl-\\ and resize signals reach them both."""
+    for stream in (sys.stdin, sys.stderr, sys.stdout):
+        try:
+            return os.tcgetpgrp(stream.fileno()) == os.getpgrp()
+        except (OSError, ValueError, AttributeError):
+            continue
+    return False

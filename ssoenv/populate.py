@@ -1,0 +1,215 @@
+"""`ssoenv populate`: one profile per account/role pair of an SSO session, in
+sections marked as ssoenv's own. Names come from a template, are sanitised and
+made unique in a fixed order; hand-written sections are never touched.
+Planning works on a ConfigDocument; write() saves through ssoenv.configwriter."""
+
+from __future__ import annotations
+
+import re
+import string
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from ssoenv.config import ConfigFile
+from ssoenv.configdoc import ConfigDocument
+from ssoenv.configwriter import EditResult, edit_config
+from ssoenv.errors import UsageError
+from ssoenv.inventory import Account
+
+DEFAULT_TEMPLATE = "{account_name}.{role_name}"
+FIELDS = ("account_id", "account_name", "account_email", "role_name", "sso_session")
+_INVALID_RUN = re.compile(r"[^A-Za-z0-9._-]+")
+_DASH_NEXT_TO_DOT = re.compile(r"-+(?=[._])|(?<=[._])-+")
+
+
+def marker(session: str) -> str:
+    """The comment, directly under the header, that makes a section populate's own."""
+    return f"managed by ssoenv populate (sso-session {session})"
+
+
+@dataclass(frozen=True)
+class Pair:
+    account: Account
+    role: str
+
+    @property
+    def order(self) -> tuple[str, str]:
+        return (self.account.account_id, self.role)
+
+
+@dataclass
+class Report:
+    added: list[str] = field(default_factory=list)
+    updated: list[str] = field(default_factory=list)
+    unchanged: list[str] = field(default_factory=list)
+    pruned: list[str] = field(default_factory=list)
+    stale: list[str] = field(default_factory=list)  # ours, not generated now, kept
+    served: list[str] = field(default_factory=list)  # hand-written, already this pair
+    renamed: list[tuple[str, str]] = field(default_factory=list)  # (wanted, got)
+
+
+def check_template(template: str) -> None:
+    """Only plain `{field}`s: no attribute access, indexing, conversions or specs."""
+    try:
+        parsed = list(string.Formatter().parse(template))
+    except ValueError as error:
+        raise UsageError(f"--template {template!r} is not valid: {error}") from None
+    names = [name for _, name, _, _ in parsed if name is not None]
+    bad = [n for n in names if n not in FIELDS]
+    if bad or any(spec or conv for _, n, spec, conv in parsed if n is not None):
+        raise UsageError(
+            f"--template {template!r} uses {', '.join(bad) or 'a format spec'}",
+            hint=f"use only {', '.join('{' + f + '}' for f in FIELDS)}",
+        )
+    if not names:
+        raise UsageError(f"--template {template!r} names no field, so every profile would clash")
+
+
+def sanitise(raw: str) -> str:
+    """Letters, digits and . _ - only; runs of anything else become one '-'."""
+    name = _INVALID_RUN.sub("-", raw)
+    name = _DASH_NEXT_TO_DOT.sub("", name)
+    return name.strip("-.")
+
+
+def profile_name(template: str, pair: Pair, session: str) -> str:
+    values = {
+        "account_id": pair.account.account_id,
+        "account_name": pair.account.name,
+        "account_email": pair.account.email,
+        "role_name": pair.role,
+        "sso_session": session,
+    }
+    name = sanitise(template.format_map(values))
+    return name or sanitise(f"{pair.account.account_id}_{pair.role}")
+
+
+def pairs_of(accounts: Iterable[Account]) -> list[Pair]:
+    return sorted((Pair(a, r) for a in accounts for r in a.roles), key=lambda p: p.order)
+
+
+def owned_names(doc: ConfigDocument, session: str) -> set[str]:
+    mark = f"# {marker(session)}"
+    return {s.key[1] for s in doc.all_of("profile") if s.key and s.first_body_line() == mark}
+
+
+def assign_names(
+    pairs: list[Pair],
+    template: str,
+    session: str,
+    cfg: ConfigFile,
+    owned: set[str],
+    report: Report,
+) -> dict[str, Pair]:
+    """name -> pair, in account id and role order; a taken name gets -2, -3, ..."""
+    handwritten = {name: section for name, section in cfg.profiles.items() if name not in owned}
+    names: dict[str, Pair] = {}
+    for pair in pairs:
+        wanted = profile_name(template, pair, session)
+        if _serves(handwritten.get(wanted), pair, session):
+            report.served.append(wanted)
+            continue
+        name, n = wanted, 1
+        while name in names or name in handwritten:
+            n += 1
+            name = f"{wanted}-{n}"
+        if wanted in handwritten:
+            report.renamed.append((wanted, name))
+        names[name] = pair
+    return names
+
+
+def _serves(section: Mapping[str, object] | None, pair: Pair, session: str) -> bool:
+    """A hand-written profile already pointing at this very role."""
+    return section is not None and (
+        section.get("sso_session"),
+        section.get("sso_account_id"),
+        section.get("sso_role_name"),
+    ) == (session, pair.account.account_id, pair.role)
+
+
+def apply(
+    cfg: ConfigFile,
+    doc: ConfigDocument,
+    accounts: Iterable[Account],
+    *,
+    session: str,
+    template: str = DEFAULT_TEMPLATE,
+    region: str | None = None,
+    prune: bool = False,
+) -> Report:
+    """Write (in `doc`) a marked profile for every pair; prune marked ones no longer made."""
+    report = Report()
+    owned = owned_names(doc, session)
+    names = assign_names(pairs_of(accounts), template, session, cfg, owned, report)
+    for name, pair in names.items():
+        values = {
+            "sso_session": session,
+            "sso_account_id": pair.account.account_id,
+            "sso_role_name": pair.role,
+        }
+        if region:
+            values["region"] = region
+        existed = name in owned
+        changed = doc.set_values("profile", name, values, comment=marker(session))
+        bucket = report.added if not existed else report.updated if changed else report.unchanged
+        bucket.append(name)
+    for name in sorted(owned - set(names)):
+        if prune:
+            doc.remove_section("profile", name)
+            report.pruned.append(name)
+        else:
+            report.stale.append(name)
+    return report
+
+
+def write(
+    path: Path,
+    lock: Path,
+    accounts: list[Account],
+    *,
+    session: str,
+    template: str,
+    region: str | None,
+    prune: bool,
+    dry_run: bool,
+) -> tuple[Report, EditResult]:
+    """Plan against the file as it is under the lock, then save (or only diff)."""
+    reports: list[Report] = []
+
+    def change(cfg: ConfigFile, doc: ConfigDocument) -> None:
+        reports.append(
+            apply(
+                cfg, doc, accounts, session=session, template=template, region=region, prune=prune
+            )
+        )
+
+    result = edit_config(path, lock, change, dry_run=dry_run)
+    return reports[0], result
+
+
+def summary(report: Report, *, dry_run: bool) -> list[str]:
+    """Lines for stderr: the counts, then what needs a person's eye."""
+    total = len(report.added) + len(report.updated) + len(report.unchanged)
+    lines = [
+        f"{'dry run, nothing written: ' if dry_run else ''}{total} generated profile(s): "
+        f"{len(report.added)} new, {len(report.updated)} updated, "
+        f"{len(report.unchanged)} unchanged; {len(report.pruned)} pruned"
+    ]
+    if report.stale:
+        lines.append(
+            f"{len(report.stale)} profile(s) made by an earlier populate are no longer "
+            f"generated ({_some(report.stale)}); --prune removes them"
+        )
+    for wanted, got in report.renamed[:5]:
+        lines.append(f"[profile {wanted}] is hand-written: the generated one is named {got!r}")
+    if len(report.renamed) > 5:
+        lines.append(f"... and {len(report.renamed) - 5} more renamed the same way")
+    if report.served:
+        lines.append(f"{len(report.served)} pair(s) already served by hand-written profiles")
+    return lines
+
+
+def _some(names: list[str], limit: int = 3) -> str:
+    return ", ".join(names[:limit]) + (", ..." if len(names) > limit else "")

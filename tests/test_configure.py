@@ -1,0 +1,430 @@
+"""`ssoenv configure` and `ssoenv configure sso-session` as a user runs them:
+scripted with every flag, interactively through a terminal, and against a config
+file full of comments and odd formatting that must survive byte for byte."""
+
+from __future__ import annotations
+
+import os
+import stat
+import subprocess
+import sys
+from pathlib import Path
+
+import pexpect
+import pytest
+from botocore.configloader import raw_config_parse
+
+from ssoenv.configdoc import ConfigDocument
+from tests.emulator import Account, Emulator
+from tests.helpers import SSOENV, run
+
+START_URL = "https://d-1234567890.awsapps.com/start"
+
+# Comments everywhere, odd spacing, a nested sub-section, a quoted name, a
+# [services] and a [plugins] section, a commented-out section, no final newline.
+ODD_CONFIG = """\
+# ~/.aws/config, written by hand: keep every byte
+;   semicolon comments too
+
+[default]
+region=us-east-1
+output   :   json
+cli_pager =
+
+[profile   legacy]
+# a legacy profile, with a nested sub-section
+sso_start_url = https://d-1234567890.awsapps.com/start
+sso_region = us-east-1
+sso_account_id = 111111111111
+sso_role_name = ReadOnly
+s3 =
+    addressing_style = path
+    max_concurrent_requests = 20
+
+[profile "with space"]
+\tregion = eu-central-1
+credential_process = /bin/echo {"Version": 1}
+
+# [profile commented-out]
+# region = nowhere
+
+[services local]
+sso =
+  endpoint_url = http://127.0.0.1:1
+
+[plugins]
+cli_legacy_plugin_path = /opt/plugins
+[sso-session corp]
+sso_start_url = https://d-1234567890.awsapps.com/start
+sso_region = us-east-1
+sso_registration_scopes = sso:account:access
+# a trailing comment without a newline"""
+
+ALL_FLAGS = (
+    "--sso-session",
+    "corp",
+    "--start-url",
+    START_URL,
+    "--sso-region",
+    "us-east-1",
+    "--account-id",
+    "111111111111",
+    "--role-name",
+    "ReadOnly",
+    "--region",
+    "eu-west-1",
+    "--output",
+    "json",
+    "--no-browser",
+)
+
+
+@pytest.fixture
+def config(emulator: Emulator, isolated_env: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    monkeypatch.setenv("AWS_ENDPOINT_URL_SSO_OIDC", emulator.url)
+    monkeypatch.setenv("AWS_ENDPOINT_URL_SSO", emulator.url)
+    monkeypatch.setenv("AWS_ENDPOINT_URL_STS", emulator.url)
+    path = isolated_env / ".aws" / "config"
+    path.parent.mkdir(parents=True)
+    return path
+
+
+def sections(path: Path) -> dict[str, dict[str, object]]:
+    """botocore's own parse, the oracle for "the AWS CLI reads the same thing"."""
+    parsed: dict[str, dict[str, object]] = raw_config_parse(str(path))
+    return parsed
+
+
+def test_every_flag_asks_nothing_and_keeps_every_other_byte(
+    config: Path, emulator: Emulator
+) -> None:
+    config.write_text(ODD_CONFIG)
+    config.chmod(0o640)
+    before = sections(config)
+
+    result = run("configure", *ALL_FLAGS)
+
+    assert result.returncode == 0, result.stderr
+    assert result.stdout == ""  # questions and news go to stderr
+    text = config.read_text()
+    assert text.startswith(ODD_CONFIG)  # only appended: every byte before is intact
+    after = sections(config)
+    assert after.pop("profile 111111111111_ReadOnly") == {
+        "sso_session": "corp",
+        "sso_account_id": "111111111111",
+        "sso_role_name": "ReadOnly",
+        "region": "eu-west-1",
+        "output": "json",
+    }
+    assert after == before
+    assert stat.S_IMODE(config.stat().st_mode) == 0o640  # the file's mode is kept
+    backup = config.with_name("config.ssoenv-backup")
+    assert backup.read_text() == ODD_CONFIG
+    assert stat.S_IMODE(backup.stat().st_mode) == 0o600
+    assert "profile '111111111111_ReadOnly' is ready" in result.stderr
+    assert emulator.calls["StartDeviceAuthorization"] == 1
+
+
+def test_the_written_profile_works_in_botocore(config: Path, emulator: Emulator) -> None:
+    assert run("configure", *ALL_FLAGS, "--profile", "made").returncode == 0
+    script = (
+        "import boto3; c = boto3.Session(profile_name='made').get_credentials(); "
+        "print(c.method, c.get_frozen_credentials().access_key[:4])"
+    )
+    out = subprocess.run(
+        [sys.executable, "-c", script], capture_output=True, text=True, check=False
+    )
+    assert out.returncode == 0, out.stderr
+    assert out.stdout.split() == ["sso", "ASIA"]
+    assert emulator.calls["StartDeviceAuthorization"] == 1  # botocore used ssoenv's login
+
+
+def test_crlf_files_stay_crlf(config: Path) -> None:
+    crlf = ODD_CONFIG.replace("\n", "\r\n")
+    config.write_bytes(crlf.encode())
+    assert run("configure", *ALL_FLAGS).returncode == 0
+    data = config.read_bytes()
+    assert data.startswith(crlf.encode())
+    assert data.count(b"\n") == data.count(b"\r\n")  # no bare LF sneaked in
+
+
+def test_an_existing_profile_is_edited_in_place(config: Path) -> None:
+    config.write_text(ODD_CONFIG)
+    result = run(
+        "configure", *ALL_FLAGS, "--profile", "legacy", "--region", "none", "--output", "text"
+    )
+    assert result.returncode == 0, result.stderr
+    legacy = sections(config)["profile   legacy"]  # botocore keeps the header as written
+    # Its own start URL and region would contradict sso_session: gone. Its region
+    # too ("none"); the nested s3 settings stay.
+    assert legacy == {
+        "sso_account_id": "111111111111",
+        "sso_role_name": "ReadOnly",
+        "s3": {"addressing_style": "path", "max_concurrent_requests": "20"},
+        "sso_session": "corp",
+        "output": "text",
+    }
+    text = config.read_text()
+    assert "# a legacy profile, with a nested sub-section\n" in text
+    assert text.count("[profile") == ODD_CONFIG.count("[profile")  # no section appended
+
+
+def test_running_it_twice_changes_nothing(config: Path) -> None:
+    config.write_text(ODD_CONFIG)
+    assert run("configure", *ALL_FLAGS).returncode == 0
+    first = config.read_bytes()
+    again = run("configure", *ALL_FLAGS)
+    assert again.returncode == 0
+    assert config.read_bytes() == first
+    assert "nothing to change" in again.stderr
+
+
+def test_without_a_terminal_missing_flags_are_named_before_any_login(
+    config: Path, emulator: Emulator
+) -> None:
+    result = run("configure", "--account-id", "111111111111")
+    assert result.returncode == 2
+    assert result.stderr.strip().splitlines() == [
+        "ssoenv: missing --sso-session, --start-url, --sso-region (no terminal to ask)"
+    ]
+    assert sum(emulator.calls.values()) == 0
+    assert not config.exists()
+
+
+def test_several_accounts_need_account_id(config: Path) -> None:
+    flags = (*ALL_FLAGS[:6], "--no-browser")
+    result = run("configure", *flags)
+    assert result.returncode == 2
+    assert "--account-id is required: there are 2 (111111111111, 222222222222)" in result.stderr
+    assert not config.exists()
+
+
+def test_the_only_account_and_role_are_chosen_automatically(
+    config: Path, emulator: Emulator
+) -> None:
+    emulator.accounts = [Account("333333333333", "solo", "solo@example.com", ["Dev"])]
+    result = run("configure", *ALL_FLAGS[:6], "--no-browser")
+    assert result.returncode == 0, result.stderr
+    assert "using the only account: 333333333333  solo" in result.stderr
+    assert "using the only role: Dev" in result.stderr
+    profile = sections(config)["profile 333333333333_Dev"]
+    # Without --region, the default is the SSO region (no profile had one before).
+    assert profile["region"] == "us-east-1"
+    assert "output" not in profile
+
+
+def test_a_role_not_assigned_is_refused(config: Path) -> None:
+    flags = [f if f != "ReadOnly" else "Nope" for f in ALL_FLAGS]
+    result = run("configure", *flags)
+    assert result.returncode == 6
+    assert "role 'Nope' in account 111111111111 is not assigned to you" in result.stderr
+    assert "ReadOnly" in result.stderr  # the roles that are there
+    assert not config.exists()
+
+
+@pytest.mark.parametrize(
+    ("flag", "value"),
+    [
+        ("--profile", "evil]\n[profile x"),
+        ("--profile", "a[b"),
+        ("--region", "us-east-1\nrole_arn = arn:aws:iam::1:role/x"),
+        ("--sso-session", 'co"rp'),
+        ("--output", "json\n[default]"),
+        ("--start-url", "https://x.example/start\n[plugins]"),
+    ],
+)
+def test_values_cannot_inject_keys_or_sections(
+    config: Path, emulator: Emulator, flag: str, value: str
+) -> None:
+    config.write_text(ODD_CONFIG)
+    flags = list(ALL_FLAGS)
+    if flag in flags:
+        flags[flags.index(flag) + 1] = value
+    else:
+        flags += [flag, value]
+    result = run("configure", *flags)
+    assert result.returncode == 2, result.stderr
+    assert len(result.stderr.strip().splitlines()) == 1
+    assert config.read_text() == ODD_CONFIG
+    assert emulator.calls["StartDeviceAuthorization"] == 0  # checked before any login
+
+
+def test_a_name_with_a_space_is_quoted_as_botocore_expects(config: Path) -> None:
+    assert run("configure", *ALL_FLAGS, "--profile", "my dev").returncode == 0
+    assert '[profile "my dev"]' in config.read_text()
+    assert sections(config)['profile "my dev"']["sso_role_name"] == "ReadOnly"
+
+
+def test_a_symlinked_config_stays_a_symlink(config: Path, tmp_path: Path) -> None:
+    real = tmp_path / "dotfiles" / "aws-config"
+    real.parent.mkdir()
+    real.write_text(ODD_CONFIG)
+    config.symlink_to(real)
+    assert run("configure", *ALL_FLAGS).returncode == 0
+    assert config.is_symlink()
+    assert real.read_text().startswith(ODD_CONFIG)
+    assert "[profile 111111111111_ReadOnly]" in real.read_text()
+
+
+def test_an_unreadable_config_is_not_touched(config: Path, emulator: Emulator) -> None:
+    broken = "[profile a]\nthis line has no equals sign\n"
+    config.write_text(broken)
+    result = run("configure", *ALL_FLAGS)
+    assert result.returncode == 3
+    assert "line 2" in result.stderr
+    assert config.read_text() == broken
+    assert not config.with_name("config.ssoenv-backup").exists()
+
+
+def test_a_new_config_is_private(config: Path) -> None:
+    os.rmdir(config.parent)
+    flags = ("--sso-session", "corp", "--start-url", START_URL, "--sso-region", "us-east-1")
+    assert run("configure", "sso-session", *flags).returncode == 0
+    assert stat.S_IMODE(config.stat().st_mode) == 0o600
+    assert stat.S_IMODE(config.parent.stat().st_mode) == 0o700
+    assert not config.with_name("config.ssoenv-backup").exists()  # nothing to back up
+
+
+def test_sso_session_subcommand_writes_only_the_session(config: Path, emulator: Emulator) -> None:
+    config.write_text(ODD_CONFIG)
+    before = sections(config)
+    result = run(
+        "configure",
+        "sso-session",
+        "--sso-session",
+        "other",
+        "--start-url",
+        "https://d-999.awsapps.com/start",
+        "--sso-region",
+        "eu-west-1",
+    )
+    assert result.returncode == 0, result.stderr
+    after = sections(config)
+    assert after.pop("sso-session other") == {
+        "sso_start_url": "https://d-999.awsapps.com/start",
+        "sso_region": "eu-west-1",
+        "sso_registration_scopes": "sso:account:access",
+    }
+    assert after == before
+    assert sum(emulator.calls.values()) == 0  # no login
+    assert "ssoenv login --sso-session other" in result.stderr
+
+
+def test_sso_session_subcommand_updates_an_existing_session_in_place(config: Path) -> None:
+    config.write_text(ODD_CONFIG)
+    result = run("configure", "sso-session", "--sso-session", "corp", "--sso-region", "eu-west-1")
+    assert result.returncode == 0, result.stderr
+    text = config.read_text()
+    assert text == ODD_CONFIG.replace(
+        "[sso-session corp]\nsso_start_url = https://d-1234567890.awsapps.com/start\n"
+        "sso_region = us-east-1",
+        "[sso-session corp]\nsso_start_url = https://d-1234567890.awsapps.com/start\n"
+        "sso_region = eu-west-1",
+    )
+
+
+def test_interactive_wizard_through_a_terminal(config: Path, emulator: Emulator) -> None:
+    config.write_text(ODD_CONFIG)
+    child = pexpect.spawn(
+        SSOENV, ["configure", "--no-browser"], env=dict(os.environ), encoding="utf-8", timeout=30
+    )
+    child.expect_exact("SSO session name [corp]: ")
+    child.sendline("")
+    child.expect_exact(f"SSO start URL [{START_URL}]: ")
+    child.sendline("")
+    child.expect_exact("SSO region [us-east-1]: ")
+    child.sendline("")
+    child.expect_exact("SSO registration scopes [sso:account:access]: ")
+    child.sendline("")
+    child.expect_exact("2) 222222222222  prod")
+    child.expect_exact("Which account? (number or account): ")
+    child.sendline("3")  # out of range: asked again
+    child.expect_exact("answer a number from 1 to 2, or the account itself")
+    child.sendline("2")
+    child.expect_exact("using the only role: ReadOnly")
+    child.expect_exact("Default region [us-east-1]: ")
+    child.sendline("us_east_1")
+    child.expect_exact("'us_east_1' is not a region name")
+    child.sendline("eu-north-1")
+    child.expect_exact("Default output format [none]: ")
+    child.sendline("")
+    child.expect_exact("Profile name [222222222222_ReadOnly]: ")
+    child.sendline("prod")
+    child.expect(pexpect.EOF)
+    child.close()
+    assert child.exitstatus == 0, child.before
+    assert sections(config)["profile prod"] == {
+        "sso_session": "corp",
+        "sso_account_id": "222222222222",
+        "sso_role_name": "ReadOnly",
+        "region": "eu-north-1",
+    }
+    assert config.read_text().startswith(ODD_CONFIG)
+
+
+# --- the editor's safety net, directly -------------------------------------------------
+
+
+def test_an_edit_that_would_change_another_section_is_refused(tmp_path: Path) -> None:
+    from ssoenv.configwriter import edit_config
+    from ssoenv.errors import ConfigError
+
+    path = tmp_path / "config"
+    path.write_text(ODD_CONFIG)
+
+    def sneaky(cfg: object, doc: ConfigDocument) -> None:
+        doc.set_values("profile", "new", {"region": "eu-west-1"})
+        plugins = next(s for s in doc.sections if s.lines[0].startswith("[plugins]"))
+        plugins.lines[1] = "cli_legacy_plugin_path = /tmp/evil\n"  # a bug, say
+
+    with pytest.raises(ConfigError, match="would not read back as intended"):
+        edit_config(path, tmp_path / "lock", sneaky)
+    assert path.read_text() == ODD_CONFIG
+    assert not list(tmp_path.glob(".config.*"))  # no temp file left behind
+
+
+def test_a_file_changed_during_the_edit_is_not_overwritten(tmp_path: Path) -> None:
+    from ssoenv.configwriter import edit_config
+    from ssoenv.errors import ConfigError
+
+    path = tmp_path / "config"
+    path.write_text(ODD_CONFIG)
+
+    def racing(cfg: object, doc: ConfigDocument) -> None:
+        doc.set_values("profile", "new", {"region": "eu-west-1"})
+        path.write_text(ODD_CONFIG + "\n[profile theirs]\nregion = x\n")  # another tool
+
+    with pytest.raises(ConfigError, match="changed while ssoenv was editing it"):
+        edit_config(path, tmp_path / "lock", racing)
+    assert path.read_text().endswith("[profile theirs]\nregion = x\n")
+
+
+def test_removing_a_section_keeps_the_comments_above_the_next_one() -> None:
+    text = "[profile a]\nx = 1\n\n[profile b]\ny = 2\n\n# about c\n[profile c]\nz = 3\n"
+    doc = ConfigDocument.parse(text)
+    assert doc.remove_section("profile", "b")
+    assert doc.render() == "[profile a]\nx = 1\n\n\n# about c\n[profile c]\nz = 3\n"
+
+
+def test_values_are_replaced_in_place_keeping_the_key_spelling() -> None:
+    text = "[profile a]\n  Region :eu-west-1\ns3 =\n  addressing_style = path\nout = x"
+    doc = ConfigDocument.parse(text)
+    doc.set_values("profile", "a", {"region": "us-east-1", "s3": "flat", "new": "v"})
+    assert doc.render() == "[profile a]\n  Region :us-east-1\ns3 = flat\nout = x\nnew = v\n"
+
+
+def test_an_indented_header_inside_a_value_is_not_a_section() -> None:
+    text = "[profile a]\nnote = first line\n  [profile b]\n"
+    doc = ConfigDocument.parse(text)
+    assert [s.key for s in doc.sections] == [("profile", "a")]
+
+
+def test_another_start_url_does_not_repoint_the_only_session(config: Path) -> None:
+    config.write_text(ODD_CONFIG)
+    result = run("configure", "sso-session", "--start-url", "https://d-999.awsapps.com/start")
+    assert result.returncode == 2
+    assert "missing --sso-session" in result.stderr
+    assert config.read_text() == ODD_CONFIG
+    same = run("configure", "sso-session", "--start-url", START_URL, "--scopes", "a:b,c:d")
+    assert same.returncode == 0, same.stderr
+    assert sections(config)["sso-session corp"]["sso_registration_scopes"] == "a:b,c:d"
