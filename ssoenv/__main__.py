@@ -2,6 +2,6 @@
 
 import sys
 
-from ssoenv.cli import main
+from ssoenv.main import main
 
 sys.exit(main())

@@ -1,34 +1,16 @@
-"""The command line: parses arguments, builds the real environment, clock and
-HTTP client, calls the engine, prints (stdout: shell code only; stderr: people)
-and maps errors to exit codes once, in main(). The only module importing typer.
-Heavy modules (the engine, and with it `requests`) are imported inside the
-commands that go to the network."""
+"""The command line as typer declares it: commands, options and their help.
+Each command hands its arguments to ssoenv.commands; errors are mapped to exit
+codes once, in ssoenv.main. The only module importing typer, and imported only
+when a command is not served by a fast path (see ssoenv.main)."""
 
 import functools
-import itertools
-import logging
-import os
-import sys
-import time
 from collections.abc import Callable
-from datetime import datetime, timedelta, timezone
-from typing import TYPE_CHECKING, Annotated, Any, TypeVar
+from typing import Annotated, Any, TypeVar
 
 import typer
 
-from ssoenv import __version__
-from ssoenv.errors import ConfigError, ExitCode, Interrupted, SsoenvError, UsageError
-
-if TYPE_CHECKING:
-    from pathlib import Path
-
-    from ssoenv import browser, engine
-    from ssoenv.config import ConfigFile
-    from ssoenv.configwriter import EditResult
-    from ssoenv.inventory import Account
-    from ssoenv.model import DeviceAuthorization, SsoProfile, SsoSession
-    from ssoenv.prompter import Prompter
-    from ssoenv.shells import Shell
+from ssoenv import __version__, commands
+from ssoenv.errors import Interrupted
 
 EXIT_CODES_HELP = """Exit codes: 0 success; 1 unexpected error (a bug: rerun with --debug);
 2 bad arguments; 3 configuration problem (~/.aws/config, unknown profile);
@@ -50,7 +32,6 @@ app = typer.Typer(
 )
 
 F = TypeVar("F", bound=Callable[..., Any])
-log = logging.getLogger("ssoenv")
 
 
 def command(*args: Any, **kwargs: Any) -> Callable[[F], F]:
@@ -155,39 +136,13 @@ def use(
     evaluates it for you. Logs in first when needed and a terminal is attached.
     With --shell json it prints the credential_process JSON instead.
     """
-    from ssoenv import emit, engine, hook
-
-    fmt = _output_format(shell)
-    _refuse_terminal_stdout("use", profile)
-    selected = _load_profile(profile)
-    # Only a person at a terminal may be sent to a browser: the prompt hook,
-    # credential_process and scripts get one line naming `ssoenv login` instead.
-    interactive = not no_login and sys.stdin.isatty() and sys.stderr.isatty()
-    ctx = _context(no_browser=no_browser, use_device_code=use_device_code)
-    creds = engine.credentials(ctx, selected, allow_login=interactive)
-    if fmt is None:
-        sys.stdout.write(emit.credential_process(creds.role))
-        return
-    credential_file = ctx.credential_cache.path(selected)
-    change = emit.use(
-        selected.name,
-        selected.region,
-        creds.role,
-        creds.session_expires,
-        environ=os.environ,
-        now=ctx.now(),
-        refresh_window=ctx.refresh_window,
-        credential_file=credential_file,
+    commands.use(
+        profile,
+        shell,
+        no_login=no_login,
+        no_browser=no_browser,
+        use_device_code=use_device_code,
     )
-    output = fmt.render(change.ops)
-    hook.sync_marker(os.environ, credential_file)
-    for note in change.notes:
-        _say(note)
-    _say(
-        f"using '{selected.name}' ({selected.account_id} {selected.role_name}), "
-        f"credentials valid until {_clock(creds.role.expiration)}"
-    )
-    sys.stdout.write(output)
 
 
 @command()
@@ -210,17 +165,9 @@ def login(
     the session is still valid or can be refreshed, unless --force. The
     session is shared with the AWS CLI v2 and botocore. See docs/login.md.
     """
-    from ssoenv import engine
-
-    session, endpoints, target = _login_target(profile, sso_session)
-    ctx = _context(no_browser=no_browser, use_device_code=use_device_code)
-    if not force:
-        token = engine.usable_token(ctx, session, endpoints)
-        if token is not None:
-            _say(f"already logged in to {session.label} (until {_clock(token.expires_at)})")
-            return
-    token = engine.login(ctx, session, endpoints, force=force)
-    _say(f"logged in to {session.start_url}; `ssoenv use {target}` is ready")
+    commands.login(
+        profile, sso_session, no_browser=no_browser, use_device_code=use_device_code, force=force
+    )
 
 
 @command()
@@ -240,24 +187,7 @@ def logout(
     Prints shell code that unsets what `ssoenv use` set, so
     `eval "$(ssoenv logout)"` (or the shell function) also clears this shell.
     """
-    from ssoenv import emit, engine
-    from ssoenv.config import config_path, load_config, resolve_session
-
-    cfg = load_config(config_path(os.environ))
-    session = resolve_session(cfg, sso_session, os.environ) if sso_session else None
-    fmt = _output_format(shell, required=False) if not sys.stdout.isatty() else None
-    report = engine.logout(_context(), lambda region: _endpoints(cfg, region), session)
-    if report.sessions:
-        _say(f"logged out of {', '.join(report.sessions)}")
-    else:
-        _say("no cached SSO session to log out of")
-    if report.credentials_removed:
-        _say(f"removed {report.credentials_removed} cached role credential(s)")
-    for failure in report.failures:
-        _say(f"warning: the portal logout did not confirm: {failure}")
-    _say("role credentials already handed out stay valid until they expire")
-    if fmt is not None:
-        sys.stdout.write(fmt.render(emit.clear(os.environ).ops))
+    commands.logout(sso_session, shell)
 
 
 @command()
@@ -273,9 +203,7 @@ def init(
     zsh: `eval "$(ssoenv init zsh)"` to ~/.zshrc;
     fish: `ssoenv init fish | source` to ~/.config/fish/config.fish.
     """
-    from ssoenv import hooks
-
-    sys.stdout.write(hooks.render(shell, _executable()))
+    commands.init(shell)
 
 
 @command("hook-env", hidden=True)
@@ -283,29 +211,12 @@ def hook_env(
     shell: Annotated[str, typer.Option("--shell", "-s", help="bash, zsh or fish.")],
 ) -> None:
     """Called by the prompt hook: refresh, pick up or clear credentials, never log in."""
-    from ssoenv import hook
-    from ssoenv.http import HOOK
-    from ssoenv.shells import get_shell
-
-    fmt = get_shell(shell)
-    ctx = _context()
-    ctx.policy = HOOK
-    result = hook.run(ctx, lambda name: _load_profile(name))
-    for note in result.change.notes:
-        _say(note)
-    output = fmt.render(result.change.ops)
-    if result.credential_file is not None:
-        hook.sync_marker(os.environ, result.credential_file)
-    sys.stdout.write(output)
+    commands.hook_env(shell)
 
 
 # --- workflows -----------------------------------------------------------------
 # configure, list, status, accounts, populate, exec, credential-process: the
 # everyday workflows (docs/workflows.md). Thin: parse, call a module, print.
-
-# botocore refreshes process credentials with less than 15 min left: hand out more,
-# or every call would run `ssoenv credential-process` again.
-PROCESS_MIN_VALID = timedelta(minutes=16)
 
 JsonOpt = Annotated[bool, typer.Option("--json", help="Print JSON instead of a table.")]
 WfSessionOpt = Annotated[
@@ -428,22 +339,12 @@ def configure(
     """
     if context.invoked_subcommand is not None:
         return
-    from ssoenv import wizard
+    from ssoenv.wizard import Answers
 
-    answers = wizard.Answers(
+    answers = Answers(
         sso_session, start_url, sso_region, scopes, account_id, role_name, region, output, profile
     )
-    cfg = _load_config()
-    done = wizard.configure(
-        _context(no_browser=no_browser),
-        cfg,
-        answers,
-        _prompter(),
-        lambda sso_region: _endpoints(cfg, sso_region),
-        lock=_config_lock(),
-    )
-    _report_write(done.result)
-    _say(f"profile '{done.profile}' is ready: `ssoenv use {done.profile}`")
+    commands.configure(answers, no_browser=no_browser)
 
 
 @configure_app.command("sso-session")
@@ -455,12 +356,9 @@ def configure_sso_session(
     scopes: ScopesOpt = None,
 ) -> None:
     """Write only an [sso-session] section (no login, no profile)."""
-    from ssoenv import wizard
+    from ssoenv.wizard import Answers
 
-    answers = wizard.Answers(sso_session, start_url, sso_region, scopes)
-    done = wizard.configure_session(_load_config(), answers, _prompter(), lock=_config_lock())
-    _report_write(done.result)
-    _say(f"log in with `ssoenv login --sso-session {done.session.name}`")
+    commands.configure_session(Answers(sso_session, start_url, sso_region, scopes))
 
 
 @command("list")
@@ -470,16 +368,7 @@ def list_profiles(as_json: JsonOpt = False) -> None:
 
     Reads the token cache only; no network. '*' marks this shell's profile.
     """
-    import json
-
-    from ssoenv import status
-
-    now = datetime.now(timezone.utc)
-    rows = status.profile_rows(_load_config(), os.environ, now)
-    if as_json:
-        print(json.dumps([row.as_json() for row in rows], indent=2))
-    else:
-        sys.stdout.write(status.table(rows, now))
+    commands.list_profiles(as_json=as_json)
 
 
 @command(
@@ -490,24 +379,9 @@ def list_profiles(as_json: JsonOpt = False) -> None:
 def shell_status(as_json: JsonOpt = False) -> None:
     """This shell's active profile, when its credentials expire and when its
     session does (from the environment and the token cache; no network)."""
-    import json
-
-    from ssoenv import status
-
-    now = datetime.now(timezone.utc)
-    try:
-        config = _load_config() if os.environ.get("SSOENV_PROFILE") else None
-    except ConfigError:
-        config = None  # the environment alone still answers the question
-    found = status.shell_status(os.environ, config, now)
-    if as_json:
-        print(json.dumps(found.as_json(), indent=2))
-    else:
-        sys.stdout.write(status.format_columns([(f"{k}:", v) for k, v in found.lines(now)]))
-    if not found.valid:
-        target = f" {found.profile}" if found.profile else " PROFILE"
-        _say(f"{found.problem}; run `ssoenv use{target}`")
-        raise typer.Exit(int(ExitCode.LOGIN_REQUIRED))
+    code = commands.shell_status(as_json=as_json)
+    if code:
+        raise typer.Exit(code)
 
 
 @command()
@@ -516,15 +390,7 @@ def accounts(
 ) -> None:
     """The accounts and roles IAM Identity Center offers you: every page, the
     roles of many accounts fetched a few at a time. Progress goes to stderr."""
-    import json
-
-    from ssoenv import inventory
-
-    _, found = _inventory(sso_session, no_browser)
-    if as_json:
-        print(json.dumps([account.as_json() for account in found], indent=2))
-    else:
-        sys.stdout.write(inventory.table(found))
+    commands.accounts(sso_session, as_json=as_json, no_browser=no_browser)
 
 
 @command()
@@ -544,29 +410,14 @@ def populate(
     unless that profile already points at the same role. Running it again
     changes nothing.
     """
-    from ssoenv import populate as planner
-    from ssoenv.prompter import check_region
-
-    planner.check_template(template)
-    if region is not None:
-        check_region(region)
-    session, found = _inventory(sso_session, no_browser)
-    report, result = planner.write(
-        _load_config().path,
-        _config_lock(),
-        found,
-        session=session.name or "",
+    commands.populate(
+        sso_session,
         template=template,
         region=region,
         prune=prune,
         dry_run=dry_run,
+        no_browser=no_browser,
     )
-    if dry_run:
-        sys.stdout.write(result.diff)
-    for line in planner.summary(report, dry_run=dry_run):
-        _say(line)
-    if not dry_run:
-        _report_write(result)
 
 
 @command(
@@ -591,19 +442,7 @@ def exec_command(
     Signals are forwarded; the exit status is the command's (128+N when signal
     N ended it; 127 when it is not found). Logs in only at a terminal.
     """
-    from ssoenv import engine, execute
-
-    given, command_line = execute.split_command(list(argv or []), {"--no-browser"})
-    no_browser = no_browser or "--no-browser" in given
-    if not command_line:
-        raise UsageError(
-            "no command to run", hint="usage: ssoenv exec PROFILE -- COMMAND [ARGS]..."
-        )
-    selected = _load_profile(profile)
-    ctx = _context(no_browser=no_browser)
-    creds = engine.credentials(ctx, selected, allow_login=_interactive())
-    env = execute.child_environment(os.environ, creds.role, selected.region)
-    raise typer.Exit(execute.run(command_line, env))
+    raise typer.Exit(commands.exec_command(profile, list(argv or []), no_browser=no_browser))
 
 
 @command("credential-process")
@@ -620,257 +459,4 @@ def credential_process(
         [profile dev-process]
         credential_process = ssoenv credential-process dev
     """
-    from ssoenv import emit, engine
-
-    selected = _load_profile(profile)
-    ctx = _context()
-    ctx.refresh_window = max(ctx.refresh_window, PROCESS_MIN_VALID)
-    creds = engine.credentials(ctx, selected, allow_login=False)
-    sys.stdout.write(emit.credential_process(creds.role))
-
-
-def _interactive() -> bool:
-    return sys.stdin.isatty() and sys.stderr.isatty()
-
-
-def _prompter() -> "Prompter":
-    from ssoenv.prompter import Prompter
-
-    def write(text: str) -> None:
-        sys.stderr.write(text)
-        sys.stderr.flush()
-
-    return Prompter(sys.stdin.readline, write, interactive=_interactive())
-
-
-def _config_lock() -> "Path":
-    from ssoenv import paths
-
-    return paths.locks_dir(os.environ) / "aws-config.lock"
-
-
-def _report_write(result: "EditResult") -> None:
-    if not result.written:
-        _say(f"{result.where} already says so: nothing to change")
-        return
-    backup = f" (the previous version is in {result.backup})" if result.backup else ""
-    _say(f"updated {result.where}{backup}")
-
-
-def _inventory(name: str | None, no_browser: bool) -> "tuple[SsoSession, list[Account]]":
-    from ssoenv import inventory
-
-    cfg = _load_config()
-    session = inventory.choose_session(cfg, name, os.environ)
-    progress = inventory.ProgressLine(sys.stderr.write, tty=sys.stderr.isatty())
-    try:
-        found = inventory.fetch(
-            _context(no_browser=no_browser),
-            session,
-            _endpoints(cfg, session.region),
-            allow_login=_interactive(),
-            on_progress=progress,
-        )
-    finally:
-        progress.close()
-    return session, found
-
-
-# --- helpers -----------------------------------------------------------------
-
-
-def _executable() -> str:
-    """The absolute path of this ssoenv, so the shell function calls the same one."""
-    import shutil
-
-    argv0 = sys.argv[0] if sys.argv else ""
-    if os.path.basename(argv0) == "ssoenv" and os.access(argv0, os.X_OK):
-        return os.path.abspath(argv0)
-    return shutil.which("ssoenv") or "ssoenv"
-
-
-def _say(message: str) -> None:
-    print(f"ssoenv: {message}", file=sys.stderr, flush=True)
-
-
-def _clock(moment: datetime) -> str:
-    local = moment.astimezone()
-    left = moment - datetime.now(timezone.utc)
-    minutes = max(0, int(left.total_seconds() // 60))
-    span = f"{minutes}m" if minutes < 120 else f"{minutes // 60}h{minutes % 60:02d}m"
-    return f"{local:%H:%M} ({span})"
-
-
-def _output_format(name: str | None, *, required: bool = True) -> "Shell | None":
-    """The Shell to render for, or None for the credential_process JSON."""
-    from ssoenv.shells import detect_shell, get_shell
-
-    if name == "json":
-        return None
-    if name is not None:
-        return get_shell(name)
-    try:
-        return detect_shell(None, os.environ)
-    except UsageError:
-        if required:
-            raise
-        return None
-
-
-def _refuse_terminal_stdout(verb: str, profile: str | None) -> None:
-    """Shell code with secrets is for eval, not for the screen (or scrollback)."""
-    if sys.stdout.isatty():
-        target = f" {profile}" if profile else ""
-        raise UsageError(
-            f"`ssoenv {verb}` prints shell code with credentials, meant for eval",
-            hint=f'run `eval "$(ssoenv {verb}{target})"`, or set up `ssoenv init` '
-            f"so that `ssoenv {verb}{target}` does it for you",
-        )
-
-
-def _load_config() -> "ConfigFile":
-    from ssoenv.config import config_path, load_config
-
-    return load_config(config_path(os.environ))
-
-
-def _load_profile(name: str | None) -> "SsoProfile":
-    from ssoenv.config import resolve_profile, select_profile
-
-    cfg = _load_config()
-    chosen, source = select_profile(name, os.environ)
-    profile: SsoProfile = resolve_profile(cfg, chosen, os.environ, source=source)
-    return profile
-
-
-def _login_target(profile: str | None, sso_session: str | None) -> tuple[Any, Any, str]:
-    from ssoenv.config import resolve_session
-
-    if profile and sso_session:
-        raise UsageError("give a profile or --sso-session, not both")
-    if sso_session:
-        cfg = _load_config()
-        session = resolve_session(cfg, sso_session, os.environ)
-        return session, _endpoints(cfg, session.region), f"<profile of {sso_session}>"
-    selected = _load_profile(profile)
-    return selected.session, selected.endpoints, selected.name
-
-
-def _endpoints(cfg: "ConfigFile", region: str) -> Any:
-    from ssoenv.endpoints import resolve_endpoints
-
-    return resolve_endpoints(cfg, {}, region, os.environ)
-
-
-def _refresh_window() -> timedelta:
-    raw = os.environ.get("SSOENV_REFRESH_WINDOW", "")
-    if not raw:
-        return timedelta(minutes=10)
-    if not raw.isdigit():
-        raise ConfigError(
-            f"SSOENV_REFRESH_WINDOW must be a number of seconds, not '{raw[:40]}'",
-            hint="set it to e.g. 600, or unset it",
-        )
-    return timedelta(seconds=int(raw))
-
-
-def _login_wait() -> float:
-    raw = os.environ.get("SSOENV_LOGIN_WAIT", "")
-    if not raw:
-        return 300.0
-    if not raw.isdigit():
-        raise ConfigError(
-            f"SSOENV_LOGIN_WAIT must be a number of seconds, not '{raw[:40]}'",
-            hint="set it to e.g. 300, or unset it",
-        )
-    return float(raw)
-
-
-def _context(*, no_browser: bool = False, use_device_code: bool = False) -> "engine.Context":
-    from ssoenv import browser, engine
-
-    host = browser.Host(os.environ)
-    # Decided when a login starts, not before: commands that end up not logging
-    # in must not fail on a bad SSOENV_LOGIN_FLOW.
-    choice = functools.cache(
-        lambda: browser.choose_flow(host, use_device_code=use_device_code, no_browser=no_browser)
-    )
-    return engine.Context(
-        environ=os.environ,
-        now=lambda: datetime.now(timezone.utc),
-        monotonic=time.monotonic,
-        sleep=time.sleep,
-        on_device_code=functools.partial(
-            _show_device_code, host=host, no_browser=no_browser, choice=choice
-        ),
-        on_authorize_url=functools.partial(_show_authorize_url, host=host, no_browser=no_browser),
-        choose_flow=lambda session: choice().flow,
-        on_wait=_say,
-        refresh_window=_refresh_window(),
-        login_wait=_login_wait(),
-    )
-
-
-def _show_device_code(
-    authorization: "DeviceAuthorization",
-    session: "SsoSession",
-    *,
-    host: "browser.Host",
-    no_browser: bool,
-    choice: "Callable[[], browser.FlowChoice]",
-) -> None:
-    from ssoenv import browser
-
-    if session.refreshable and choice().fallback:
-        _say(f"no browser here can finish a browser login ({choice().reason}); using a code")
-    url = authorization.verification_uri_complete
-    _say(f"log in to {session.start_url}; the page must show the code {authorization.user_code}")
-    opened = not no_browser and browser.open_url(url, host)
-    _say(f"{'opened in your browser' if opened else 'open this page'}: {url}")
-    _say("waiting for approval (Ctrl-C to cancel)")
-
-
-def _show_authorize_url(
-    url: str, session: "SsoSession", *, host: "browser.Host", no_browser: bool
-) -> None:
-    from ssoenv import browser
-
-    _say(f"log in to {session.start_url} in your browser")
-    opened = not no_browser and browser.open_url(url, host)
-    where = "opened in your browser" if opened else "open this page in a browser on this machine"
-    _say(f"{where}: {url}")
-    _say("waiting for the browser to come back (Ctrl-C to cancel)")
-
-
-# --- entry point -------------------------------------------------------------
-
-
-def _setup_logging(debug: bool) -> None:
-    handler = logging.StreamHandler(sys.stderr)
-    handler.setFormatter(
-        logging.Formatter("ssoenv: %(name)s: %(message)s" if debug else "ssoenv: %(message)s")
-    )
-    root = logging.getLogger("ssoenv")
-    root.handlers[:] = [handler]
-    root.setLevel(logging.DEBUG if debug else logging.WARNING)
-    root.propagate = False
-
-
-def main(argv: list[str] | None = None) -> int:
-    args = sys.argv[1:] if argv is None else argv
-    # --debug is a root option: only words before the command count (a command run
-    # by `ssoenv exec` may take its own --debug).
-    root_options = itertools.takewhile(lambda word: word.startswith("-"), args)
-    debug = "--debug" in root_options or os.environ.get("SSOENV_DEBUG") == "1"
-    _setup_logging(debug)
-    try:
-        app(args=args, prog_name="ssoenv")
-    except SystemExit as done:
-        return done.code if isinstance(done.code, int) else ExitCode.UNEXPECTED
-    except SsoenvError as error:
-        if debug:
-            raise
-        hint = f"; {error.hint}" if error.hint else ""
-        print(f"ssoenv: {error.message}{hint}", file=sys.stderr)
-        return int(error.exit_code)
-    return 0
+    commands.credential_process(profile)

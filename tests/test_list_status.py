@@ -105,7 +105,7 @@ def test_no_network_and_no_requests(aws_env: Path, emulator: Emulator, args: lis
     env = used_env()
     emulator.reset_counts()
     script = (
-        "import sys\nfrom ssoenv.cli import main\ncode = main(sys.argv[1:])\n"
+        "import sys\nfrom ssoenv.main import main\ncode = main(sys.argv[1:])\n"
         "print('requests' in sys.modules, file=sys.stderr)\nsys.exit(code)\n"
     )
     result = subprocess.run(

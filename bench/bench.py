@@ -1,0 +1,260 @@
+"""`make bench`: the latencies a user feels, measured in one run against the local
+IAM Identity Center emulator, beside the floor (`python3 -c pass`) and beside what
+users would otherwise run (botocore's own SSO credential resolution).
+
+Times whole commands with hyperfine when it is installed, else with Python's own
+clock over several runs (median and spread). Prints one table, then the targets
+of issue 7 as ratios to the floor. Never used as a test: numbers vary by machine.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import shlex
+import shutil
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from collections.abc import Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+BIN = Path(sys.executable).parent
+SSOENV = str(BIN / "ssoenv")
+PYTHON = sys.executable
+
+CONFIG_HEAD = """\
+[profile dev]
+sso_session = corp
+sso_account_id = 000000000001
+sso_role_name = ReadOnly
+region = eu-west-1
+
+[sso-session corp]
+sso_start_url = https://d-1234567890.awsapps.com/start
+sso_region = us-east-1
+sso_registration_scopes = sso:account:access
+"""
+
+BOTOCORE = (
+    "import boto3; boto3.Session(profile_name='dev').get_credentials().get_frozen_credentials()"
+)
+
+
+@dataclass
+class Row:
+    name: str
+    median_ms: float
+    spread_ms: float
+    note: str = ""
+
+
+def many_profiles(count: int) -> str:
+    blocks = [
+        f"[profile p{i:04d}]\nsso_session = corp\nsso_account_id = {100000000000 + i}\n"
+        f"sso_role_name = ReadOnly\nregion = eu-west-1\n"
+        for i in range(count)
+    ]
+    return CONFIG_HEAD + "\n" + "\n".join(blocks)
+
+
+def time_command(argv: Sequence[str], env: dict[str, str], runs: int) -> tuple[float, float]:
+    """Median and spread (stdev) in milliseconds of running `argv` `runs` times."""
+    if shutil.which("hyperfine"):
+        return _hyperfine(argv, env, runs)
+    samples = []
+    for _ in range(3):  # warm the page cache and Python's bytecode cache
+        subprocess.run(argv, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    for _ in range(runs):
+        started = time.perf_counter()
+        subprocess.run(argv, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        samples.append((time.perf_counter() - started) * 1000)
+    return statistics.median(samples), statistics.pstdev(samples)
+
+
+def _hyperfine(argv: Sequence[str], env: dict[str, str], runs: int) -> tuple[float, float]:
+    with tempfile.NamedTemporaryFile(suffix=".json") as out:
+        subprocess.run(
+            ["hyperfine", "-N", "--warmup", "3", "--runs", str(runs), "--export-json", out.name,
+             "--style", "none", shlex.join(argv)],
+            env=env, check=True, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+        )  # fmt: skip
+        result = json.loads(Path(out.name).read_text())["results"][0]
+    return statistics.median(result["times"]) * 1000, (result["stddev"] or 0) * 1000
+
+
+class Lab:
+    """A throwaway HOME with a config, logged in through the emulator."""
+
+    def __init__(self, workdir: Path) -> None:
+        self.workdir = workdir
+        self.emulator = subprocess.Popen(
+            [PYTHON, "-m", "tests.emulator", "--port", "0",
+             "--accounts", "500", "--roles-per-account", "3"],
+            cwd=ROOT, stdout=subprocess.PIPE, text=True,
+        )  # fmt: skip
+        if self.emulator.stdout is None:
+            raise SystemExit("the emulator did not start")
+        url = self.emulator.stdout.readline().strip()
+        home = workdir / "home"
+        (home / ".aws").mkdir(parents=True)
+        self.config = home / ".aws" / "config"
+        self.config.write_text(CONFIG_HEAD)
+        self.env = {
+            "PATH": f"{BIN}:{os.environ.get('PATH', '/usr/bin:/bin')}",
+            "HOME": str(home),
+            "AWS_CONFIG_FILE": str(self.config),
+            "AWS_ENDPOINT_URL_SSO_OIDC": url,
+            "AWS_ENDPOINT_URL_SSO": url,
+            "XDG_CACHE_HOME": str(home / ".cache"),
+            "LANG": "C.UTF-8",
+            "CI": "1",  # never open a browser
+        }
+        self.ssoenv("login", "dev", "--no-browser")
+        self.ssoenv("use", "dev", "--shell", "bash")  # warm the credential cache
+
+    def ssoenv(self, *args: str, allow_fail: bool = False) -> str:
+        result = subprocess.run(
+            [SSOENV, *args], env=self.env, capture_output=True, text=True, check=False
+        )
+        if result.returncode and not allow_fail:
+            raise SystemExit(f"ssoenv {' '.join(args)} failed: {result.stderr.strip()}")
+        return result.stdout
+
+    def close(self) -> None:
+        self.emulator.terminate()
+        self.emulator.wait()
+
+
+def prompt_rows(lab: Lab, prompts: int) -> list[Row]:
+    """Cost of one prompt with the hook and fresh credentials, against the same shell
+    without the hook: `prompts` empty lines fed to an interactive shell, minus the
+    same shell fed no line (its start-up, and sourcing the script, cancel out)."""
+    rows = []
+    exports = lab.ssoenv("use", "dev", "--shell", "bash")
+    many = lab.workdir / "lines"
+    many.write_text("\n" * prompts)
+    none = lab.workdir / "no-lines"
+    none.write_text("")
+    for shell in ("bash", "zsh"):
+        if not shutil.which(shell):
+            continue
+        per_prompt = {}
+        for label, rc in (("hook", exports + lab.ssoenv("init", shell)), ("plain", exports)):
+            argv, env = _interactive(lab, shell, label, rc)
+            total = _time_stdin(argv, env, many, runs=5) - _time_stdin(argv, env, none, runs=5)
+            per_prompt[label] = total / prompts
+        added = per_prompt["hook"] - per_prompt["plain"]
+        note = f"{per_prompt['hook']:.3f} ms with, {per_prompt['plain']:.3f} ms without"
+        rows.append(Row(f"{shell}: one prompt, hook, fresh credentials (added)", added, 0.0, note))
+    return rows
+
+
+def _interactive(lab: Lab, shell: str, label: str, rc: str) -> tuple[list[str], dict[str, str]]:
+    directory = lab.workdir / f"{shell}-{label}"
+    directory.mkdir(exist_ok=True)
+    if shell == "bash":
+        (directory / "bashrc").write_text(rc)
+        return ["bash", "--noprofile", "--rcfile", str(directory / "bashrc"), "-i"], lab.env
+    (directory / ".zshrc").write_text(rc)
+    return ["zsh", "-i"], {**lab.env, "ZDOTDIR": str(directory)}
+
+
+def _time_stdin(argv: list[str], env: dict[str, str], stdin: Path, runs: int) -> float:
+    samples = []
+    for _ in range(runs):
+        with stdin.open() as handle:
+            started = time.perf_counter()
+            subprocess.run(argv, env=env, stdin=handle, stdout=subprocess.DEVNULL,
+                           stderr=subprocess.DEVNULL, check=False)  # fmt: skip
+            samples.append((time.perf_counter() - started) * 1000)
+    return statistics.median(samples)
+
+
+def completion_rows(lab: Lab, profiles: int) -> list[Row]:
+    """TAB on `ssoenv use ` with a config of `profiles` profiles, in-shell timing."""
+    big = lab.workdir / "big-config"
+    big.write_text(many_profiles(profiles))
+    env = {**lab.env, "AWS_CONFIG_FILE": str(big)}
+    script = ROOT / "bench" / "complete.bash"
+    rows = []
+    if script.exists():
+        out = subprocess.run(["bash", str(script), str(ROOT)], env=env,
+                             capture_output=True, text=True, check=False)  # fmt: skip
+        for line in out.stdout.splitlines():
+            shell, ms, count = line.split()
+            rows.append(Row(f"{shell}: complete `ssoenv use <TAB>`, {profiles} profiles",
+                            float(ms), 0.0, f"{count} candidates"))  # fmt: skip
+    return rows
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--runs", type=int, default=20)
+    parser.add_argument("--prompts", type=int, default=1000)
+    args = parser.parse_args()
+    with tempfile.TemporaryDirectory(prefix="ssoenv-bench-") as tmp:
+        lab = Lab(Path(tmp))
+        try:
+            rows = measure(lab, args.runs, args.prompts)
+        finally:
+            lab.close()
+    report(rows)
+    return 0
+
+
+def measure(lab: Lab, runs: int, prompts: int) -> list[Row]:
+    def row(name: str, argv: list[str], env: dict[str, str] | None = None, n: int = runs) -> Row:
+        median, spread = time_command(argv, env or lab.env, n)
+        return Row(name, median, spread)
+
+    rows = [
+        row("floor: python3 -c pass", [PYTHON, "-c", "pass"]),
+        row("ssoenv use dev (warm cache)", [SSOENV, "use", "dev", "--shell", "bash"]),
+        row("botocore: Session('dev').get_credentials()", [PYTHON, "-c", BOTOCORE], n=10),
+        row("ssoenv init bash", [SSOENV, "init", "bash"]),
+        row("ssoenv init zsh", [SSOENV, "init", "zsh"]),
+        row("ssoenv init fish", [SSOENV, "init", "fish"]),
+    ]
+    rows += prompt_rows(lab, prompts)
+    rows += completion_rows(lab, 2000)
+    big = lab.workdir / "list-config"
+    big.write_text(many_profiles(2000))
+    if lab.ssoenv("list", "--help", allow_fail=True):
+        rows.append(row("ssoenv list, 2000 profiles", [SSOENV, "list"],
+                        {**lab.env, "AWS_CONFIG_FILE": str(big)}, n=5))  # fmt: skip
+    if lab.ssoenv("accounts", "--help", allow_fail=True):
+        rows.append(row("ssoenv accounts, 500 accounts x 3 roles", [SSOENV, "accounts"], n=3))
+    return rows
+
+
+def report(rows: list[Row]) -> None:
+    by_name = {r.name: r for r in rows}
+    floor = by_name["floor: python3 -c pass"].median_ms
+    print(f"{'measurement':58} {'median':>10} {'spread':>9} {'x floor':>8}")
+    for r in rows:
+        ratio = f"{r.median_ms / floor:7.1f}x" if "added" not in r.name else ""
+        unit = "ms"
+        print(f"{r.name:58} {r.median_ms:8.2f}{unit} {r.spread_ms:7.2f}ms {ratio:>8}  {r.note}")
+    use = by_name["ssoenv use dev (warm cache)"].median_ms
+    botocore = by_name["botocore: Session('dev').get_credentials()"].median_ms
+    print("\ntargets (issue 7):")
+    checks = [
+        ("init bash <= 3x floor", by_name["ssoenv init bash"].median_ms <= 3 * floor),
+        ("use (warm) <= 4x floor", use <= 4 * floor),
+        ("use >= 5x faster than botocore", botocore >= 5 * use),
+    ]
+    checks += [(f"{r.name} <= 0.2 ms", r.median_ms <= 0.2) for r in rows if "added" in r.name]
+    checks += [(f"{r.name} <= 20 ms", r.median_ms <= 20) for r in rows if "complete" in r.name]
+    for label, ok in checks:
+        print(f"  {'met ' if ok else 'MISS'}  {label}")
+    print(f"\nbotocore / ssoenv use = {botocore / use:.1f}x")
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,111 @@
+"""The `ssoenv` program's entry point: sets up logging, serves the commands run
+on every new shell, every prompt refresh and every switch (`init`, `hook-env`,
+`use`) without loading the CLI framework, hands everything else to typer
+(ssoenv.cli), and maps errors to exit codes, once, for both paths.
+
+The fast paths accept only the plain forms the shell integration and people
+type; anything else (`--help`, an unknown option, `--opt=value` for a flag) goes
+to typer, which gives the same result or the full error message. A test parses
+the same argument lists with typer and with `fast_parse` and expects the same."""
+
+from __future__ import annotations
+
+import itertools
+import os
+import sys
+from collections.abc import Callable, Sequence
+from typing import Any
+
+from ssoenv.errors import ExitCode, Interrupted, SsoenvError
+
+_SHELL = {"--shell": "shell", "-s": "shell"}  # options with a value -> keyword
+
+
+class _Grammar:
+    """What a fast-path command line may hold; anything else goes to typer."""
+
+    def __init__(self, flags: set[str], values: dict[str, str], positional: range) -> None:
+        self.flags, self.values, self.positional = flags, values, positional
+
+
+_FAST_COMMANDS = {
+    "use": _Grammar({"--no-login", "--no-browser", "--use-device-code"}, _SHELL, range(2)),
+    "init": _Grammar(set(), {}, range(1, 2)),
+    "hook-env": _Grammar(set(), _SHELL, range(1)),
+}
+
+
+def fast_parse(args: Sequence[str]) -> tuple[str, dict[str, Any]] | None:
+    """(command, keyword arguments) for a plain fast-path command line, else None."""
+    grammar = _FAST_COMMANDS.get(args[0]) if args else None
+    if grammar is None:
+        return None
+    options: dict[str, Any] = {}
+    positional: list[str] = []
+    rest = list(args[1:])
+    while rest:
+        word = rest.pop(0)
+        if word in grammar.values and rest and not rest[0].startswith("-"):
+            options[grammar.values[word]] = rest.pop(0)
+        elif word in grammar.flags:
+            options[word.lstrip("-").replace("-", "_")] = True
+        elif word.startswith("-"):
+            return None  # --help, unknown options, `--`, `--shell=x`: typer's job
+        else:
+            positional.append(word)
+    if len(positional) not in grammar.positional:
+        return None
+    if args[0] == "hook-env" and "shell" not in options:
+        return None  # typer names the missing option
+    return args[0], {"positional": positional, **options}
+
+
+def _run_fast(command: str, arguments: dict[str, Any]) -> None:
+    from ssoenv import commands
+
+    positional = arguments.pop("positional")
+    handlers: dict[str, Callable[..., None]] = {
+        "use": lambda: commands.use(positional[0] if positional else None, **arguments),
+        "init": lambda: commands.init(positional[0]),
+        "hook-env": lambda: commands.hook_env(arguments["shell"]),
+    }
+    handlers[command]()
+
+
+def _run_typer(args: list[str]) -> int:
+    from ssoenv.cli import app
+
+    try:
+        app(args=args, prog_name="ssoenv")
+    except SystemExit as done:
+        return done.code if isinstance(done.code, int) else ExitCode.UNEXPECTED
+    return ExitCode.OK
+
+
+def main(argv: list[str] | None = None) -> int:
+    from ssoenv.runtime import setup_logging
+
+    args = sys.argv[1:] if argv is None else list(argv)
+    # --debug is a root option: only words before the command count (a command run
+    # by `ssoenv exec` may take its own --debug).
+    root_options = itertools.takewhile(lambda word: word.startswith("-"), args)
+    debug = "--debug" in root_options or os.environ.get("SSOENV_DEBUG") == "1"
+    setup_logging(debug)
+    try:
+        fast = fast_parse(args)
+        if fast is None:
+            return _run_typer(args)
+        _run_fast(*fast)
+        return ExitCode.OK
+    except KeyboardInterrupt:
+        return _fail(Interrupted("interrupted; nothing was changed"), debug)
+    except SsoenvError as error:
+        return _fail(error, debug)
+
+
+def _fail(error: SsoenvError, debug: bool) -> int:
+    if debug:
+        raise error
+    hint = f"; {error.hint}" if error.hint else ""
+    sys.stderr.write(f"ssoenv: {error.message}{hint}\n")
+    return int(error.exit_code)

@@ -1,0 +1,251 @@
+"""The real world, for the commands: the process environment, the clock, stderr
+for people, the config file, and the engine Context wired to the browser and
+the terminal. Free of the CLI framework, so fast paths can use it too."""
+
+from __future__ import annotations
+
+import functools
+import logging
+import os
+import sys
+import time
+from collections.abc import Callable
+from datetime import datetime, timedelta, timezone
+from typing import TYPE_CHECKING
+
+from ssoenv.errors import ConfigError, UsageError
+
+if TYPE_CHECKING:
+    from pathlib import Path
+
+    from ssoenv import browser, engine
+    from ssoenv.config import ConfigFile
+    from ssoenv.configwriter import EditResult
+    from ssoenv.inventory import Account
+    from ssoenv.model import DeviceAuthorization, Endpoints, SsoProfile, SsoSession
+    from ssoenv.prompter import Prompter
+    from ssoenv.shells import Shell
+
+
+def interactive() -> bool:
+    return sys.stdin.isatty() and sys.stderr.isatty()
+
+
+def prompter() -> Prompter:
+    from ssoenv.prompter import Prompter
+
+    def write(text: str) -> None:
+        sys.stderr.write(text)
+        sys.stderr.flush()
+
+    return Prompter(sys.stdin.readline, write, interactive=interactive())
+
+
+def config_lock() -> Path:
+    from ssoenv import paths
+
+    return paths.locks_dir(os.environ) / "aws-config.lock"
+
+
+def report_write(result: EditResult) -> None:
+    if not result.written:
+        say(f"{result.where} already says so: nothing to change")
+        return
+    backup = f" (the previous version is in {result.backup})" if result.backup else ""
+    say(f"updated {result.where}{backup}")
+
+
+def inventory(name: str | None, no_browser: bool) -> tuple[SsoSession, list[Account]]:
+    """The session and everything it can reach (accounts, roles), with progress on stderr."""
+    from ssoenv import inventory
+
+    cfg = load_config()
+    session = inventory.choose_session(cfg, name, os.environ)
+    progress = inventory.ProgressLine(sys.stderr.write, tty=sys.stderr.isatty())
+    try:
+        found = inventory.fetch(
+            context(no_browser=no_browser),
+            session,
+            endpoints(cfg, session.region),
+            allow_login=interactive(),
+            on_progress=progress,
+        )
+    finally:
+        progress.close()
+    return session, found
+
+
+def executable() -> str:
+    """The absolute path of this ssoenv, so the shell function calls the same one."""
+    import shutil
+
+    argv0 = sys.argv[0] if sys.argv else ""
+    if os.path.basename(argv0) == "ssoenv" and os.access(argv0, os.X_OK):
+        return os.path.abspath(argv0)
+    return shutil.which("ssoenv") or "ssoenv"
+
+
+def say(message: str) -> None:
+    sys.stderr.write(f"ssoenv: {message}\n")
+    sys.stderr.flush()
+
+
+def clock(moment: datetime) -> str:
+    local = moment.astimezone()
+    left = moment - datetime.now(timezone.utc)
+    minutes = max(0, int(left.total_seconds() // 60))
+    span = f"{minutes}m" if minutes < 120 else f"{minutes // 60}h{minutes % 60:02d}m"
+    return f"{local:%H:%M} ({span})"
+
+
+def output_format(name: str | None, *, required: bool = True) -> Shell | None:
+    """The Shell to render for, or None for the credential_process JSON."""
+    from ssoenv.shells import detect_shell, get_shell
+
+    if name == "json":
+        return None
+    if name is not None:
+        return get_shell(name)
+    try:
+        return detect_shell(None, os.environ)
+    except UsageError:
+        if required:
+            raise
+        return None
+
+
+def refuse_terminal_stdout(verb: str, profile: str | None) -> None:
+    """Shell code with secrets is for eval, not for the screen (or scrollback)."""
+    if sys.stdout.isatty():
+        target = f" {profile}" if profile else ""
+        raise UsageError(
+            f"`ssoenv {verb}` prints shell code with credentials, meant for eval",
+            hint=f'run `eval "$(ssoenv {verb}{target})"`, or set up `ssoenv init` '
+            f"so that `ssoenv {verb}{target}` does it for you",
+        )
+
+
+def load_config() -> ConfigFile:
+    from ssoenv.config import config_path, load_config
+
+    return load_config(config_path(os.environ))
+
+
+def load_profile(name: str | None) -> SsoProfile:
+    from ssoenv.config import resolve_profile, select_profile
+
+    cfg = load_config()
+    chosen, source = select_profile(name, os.environ)
+    profile: SsoProfile = resolve_profile(cfg, chosen, os.environ, source=source)
+    return profile
+
+
+def login_target(profile: str | None, sso_session: str | None) -> tuple[SsoSession, Endpoints, str]:
+    from ssoenv.config import resolve_session
+
+    if profile and sso_session:
+        raise UsageError("give a profile or --sso-session, not both")
+    if sso_session:
+        cfg = load_config()
+        session = resolve_session(cfg, sso_session, os.environ)
+        return session, endpoints(cfg, session.region), f"<profile of {sso_session}>"
+    selected = load_profile(profile)
+    return selected.session, selected.endpoints, selected.name
+
+
+def endpoints(cfg: ConfigFile, region: str) -> Endpoints:
+    """Endpoints for a region outside any profile: environment overrides apply."""
+    from ssoenv.endpoints import resolve_endpoints
+
+    return resolve_endpoints(cfg, {}, region, os.environ)
+
+
+def refresh_window() -> timedelta:
+    raw = os.environ.get("SSOENV_REFRESH_WINDOW", "")
+    if not raw:
+        return timedelta(minutes=10)
+    if not raw.isdigit():
+        raise ConfigError(
+            f"SSOENV_REFRESH_WINDOW must be a number of seconds, not '{raw[:40]}'",
+            hint="set it to e.g. 600, or unset it",
+        )
+    return timedelta(seconds=int(raw))
+
+
+def login_wait() -> float:
+    raw = os.environ.get("SSOENV_LOGIN_WAIT", "")
+    if not raw:
+        return 300.0
+    if not raw.isdigit():
+        raise ConfigError(
+            f"SSOENV_LOGIN_WAIT must be a number of seconds, not '{raw[:40]}'",
+            hint="set it to e.g. 300, or unset it",
+        )
+    return float(raw)
+
+
+def context(*, no_browser: bool = False, use_device_code: bool = False) -> engine.Context:
+    from ssoenv import browser, engine
+
+    host = browser.Host(os.environ)
+    # Decided when a login starts, not before: commands that end up not logging
+    # in must not fail on a bad SSOENV_LOGIN_FLOW.
+    choice = functools.cache(
+        lambda: browser.choose_flow(host, use_device_code=use_device_code, no_browser=no_browser)
+    )
+    return engine.Context(
+        environ=os.environ,
+        now=lambda: datetime.now(timezone.utc),
+        monotonic=time.monotonic,
+        sleep=time.sleep,
+        on_device_code=functools.partial(
+            show_device_code, host=host, no_browser=no_browser, choice=choice
+        ),
+        on_authorize_url=functools.partial(show_authorize_url, host=host, no_browser=no_browser),
+        choose_flow=lambda session: choice().flow,
+        on_wait=say,
+        refresh_window=refresh_window(),
+        login_wait=login_wait(),
+    )
+
+
+def show_device_code(
+    authorization: DeviceAuthorization,
+    session: SsoSession,
+    *,
+    host: browser.Host,
+    no_browser: bool,
+    choice: Callable[[], browser.FlowChoice],
+) -> None:
+    from ssoenv import browser
+
+    if session.refreshable and choice().fallback:
+        say(f"no browser here can finish a browser login ({choice().reason}); using a code")
+    url = authorization.verification_uri_complete
+    say(f"log in to {session.start_url}; the page must show the code {authorization.user_code}")
+    opened = not no_browser and browser.open_url(url, host)
+    say(f"{'opened in your browser' if opened else 'open this page'}: {url}")
+    say("waiting for approval (Ctrl-C to cancel)")
+
+
+def show_authorize_url(
+    url: str, session: SsoSession, *, host: browser.Host, no_browser: bool
+) -> None:
+    from ssoenv import browser
+
+    say(f"log in to {session.start_url} in your browser")
+    opened = not no_browser and browser.open_url(url, host)
+    where = "opened in your browser" if opened else "open this page in a browser on this machine"
+    say(f"{where}: {url}")
+    say("waiting for the browser to come back (Ctrl-C to cancel)")
+
+
+def setup_logging(debug: bool) -> None:
+    handler = logging.StreamHandler(sys.stderr)
+    handler.setFormatter(
+        logging.Formatter("ssoenv: %(name)s: %(message)s" if debug else "ssoenv: %(message)s")
+    )
+    root = logging.getLogger("ssoenv")
+    root.handlers[:] = [handler]
+    root.setLevel(logging.DEBUG if debug else logging.WARNING)
+    root.propagate = False

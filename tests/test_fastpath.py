@@ -1,0 +1,105 @@
+"""The fast paths of ssoenv.main: they parse exactly as typer does, and the
+commands felt most (`init`, `use` from a warm cache, `hook-env`) load neither the
+CLI framework nor `requests` (structural facts, not timings: see `make bench`)."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+import typer
+
+from ssoenv.cli import app
+from ssoenv.main import fast_parse
+from tests.emulator import Emulator
+from tests.helpers import run
+
+CLICK = typer.main.get_command(app)
+POSITIONAL = {"use": "profile", "init": "shell"}
+
+
+@pytest.mark.parametrize(
+    "args",
+    [
+        ["use"],
+        ["use", "dev"],
+        ["use", "dev", "--shell", "bash"],
+        ["use", "-s", "fish", "dev"],
+        ["use", "--no-login", "dev", "--no-browser", "--use-device-code"],
+        ["init", "zsh"],
+        ["hook-env", "--shell", "bash"],
+        ["hook-env", "-s", "zsh"],
+    ],
+)
+def test_fast_parse_agrees_with_typer(args: list[str]) -> None:
+    parsed = fast_parse(args)
+    assert parsed is not None
+    command, options = parsed
+    expected = CLICK.commands[command].make_context(command, args[1:]).params  # type: ignore[attr-defined]
+    positional = options.pop("positional")
+    if command in POSITIONAL:
+        options[POSITIONAL[command]] = positional[0] if positional else None
+    assert {key: expected[key] for key in options} == options
+    # Every option typer parsed to a non-default value was seen by the fast path.
+    assert {k for k, v in expected.items() if v not in (None, False)} <= options.keys()
+
+
+@pytest.mark.parametrize(
+    "args",
+    [
+        [],
+        ["use", "--help"],
+        ["use", "a", "b"],
+        ["use", "--shell=bash"],
+        ["use", "--shell"],
+        ["use", "--bogus"],
+        ["init"],
+        ["init", "bash", "zsh"],
+        ["hook-env"],
+        ["login", "dev"],
+        ["--debug", "use", "dev"],
+    ],
+)
+def test_anything_else_goes_to_typer(args: list[str]) -> None:
+    assert fast_parse(args) is None
+
+
+PROBE = """
+import sys
+from ssoenv.main import main
+code = main(sys.argv[1:])
+loaded = [name for name in ("typer", "requests") if name in sys.modules]
+sys.stderr.write("LOADED=" + ",".join(loaded) + "\\n")
+sys.exit(code)
+"""
+
+
+def loaded_modules(*args: str, env: dict[str, str] | None = None) -> str:
+    result = subprocess.run(
+        [sys.executable, "-c", PROBE, *args],
+        capture_output=True,
+        text=True,
+        env={**os.environ, **(env or {})},
+        check=False,
+    )
+    assert result.returncode == 0, result.stderr
+    return result.stderr.rsplit("LOADED=", 1)[1].strip()
+
+
+def test_init_loads_neither_typer_nor_requests() -> None:
+    assert loaded_modules("init", "bash") == ""
+
+
+def test_warm_use_and_a_fresh_hook_load_neither(aws_env: Path, emulator: Emulator) -> None:
+    assert run("login", "dev", "--no-browser").returncode == 0
+    assert run("use", "dev", "--shell", "bash").returncode == 0  # warms the cache
+    assert loaded_modules("use", "dev", "--shell", "bash") == ""
+    assert loaded_modules("hook-env", "--shell", "bash", env={"SSOENV_PROFILE": "dev"}) == ""
+
+
+def test_a_cold_use_goes_to_the_network(aws_env: Path, emulator: Emulator) -> None:
+    assert run("login", "dev", "--no-browser").returncode == 0
+    assert loaded_modules("use", "dev", "--shell", "bash") == "requests"
