@@ -47,7 +47,7 @@ show ssoenv login dev --no-browser
 
 step "Use the profile in this shell"
 eval "$(ssoenv use dev --shell bash)"
-env | grep -E '^(AWS_|SSOENV_)' | sort | sed -E 's/^(AWS_(SECRET_ACCESS_KEY|SESSION_TOKEN)=.{4}).*/\1…(hidden)/'
+env | grep -E '^(AWS_(ACCESS|SECRET|SESSION|CREDENTIAL|REGION|DEFAULT_REGION)|SSOENV_)' | sort | sed -E 's/^(AWS_(SECRET_ACCESS_KEY|SESSION_TOKEN)=.{4}).*/\1…(hidden)/'
 
 step "The exported keys work: STS GetCallerIdentity with them"
 show python -c 'import boto3; print(boto3.client("sts", region_name="us-east-1").get_caller_identity()["Arn"])'
