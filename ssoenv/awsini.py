@@ -206,6 +206,13 @@ def _read(path: Path, where: str) -> bytes | None:
 
 
 def _decode(data: bytes, where: str) -> str:
+    if b"\x00" in data:
+        # No tool reads a NUL the same way, and no environment variable can hold one.
+        lineno = data[: data.index(b"\x00")].replace(b"\r\n", b"\n").count(b"\n") + 1
+        raise ConfigError(
+            f"{where} line {lineno}: contains a NUL byte",
+            hint="remove it (is the file really a text file?)",
+        )
     try:
         return data.decode("utf-8")
     except UnicodeDecodeError as e:

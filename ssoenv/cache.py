@@ -10,7 +10,7 @@ import re
 from collections.abc import Iterator
 from datetime import datetime, timedelta, timezone
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeGuard
 
 from ssoenv import files
 from ssoenv.model import ClientRegistration, RoleCredentials, SsoProfile, SsoSession, Token
@@ -19,6 +19,9 @@ _TIMESTAMP = re.compile(
     r"^(\d{4})-(\d\d)-(\d\d)[T ](\d\d):(\d\d):(\d\d)(?:\.(\d+))?\s*(Z|UTC|[+-]\d\d:?\d\d)?$",
     re.IGNORECASE,
 )
+
+# What no environment variable can hold: NUL, and lone surrogates (not UTF-8).
+_UNEXPORTABLE = re.compile("[\0\ud800-\udfff]")
 
 
 def format_timestamp(moment: datetime) -> str:
@@ -34,19 +37,20 @@ def parse_timestamp(text: object) -> datetime | None:
     if not match:
         return None
     year, month, day, hour, minute, second, fraction, zone = match.groups()
-    tz = timezone.utc
-    if zone and zone[0] in "+-":
-        digits = zone[1:].replace(":", "")
-        offset = timedelta(hours=int(digits[:2]), minutes=int(digits[2:]))
-        tz = timezone(offset if zone[0] == "+" else -offset)
     micro = int((fraction or "0")[:6].ljust(6, "0"))
     try:
+        tz = timezone.utc
+        if zone and zone[0] in "+-":
+            digits = zone[1:].replace(":", "")
+            offset = timedelta(hours=int(digits[:2]), minutes=int(digits[2:]))
+            tz = timezone(offset if zone[0] == "+" else -offset)  # within ±24 h, or ValueError
         moment = datetime(
             int(year), int(month), int(day), int(hour), int(minute), int(second), micro, tzinfo=tz
         )
-    except ValueError:
+        # Near year 1 or 9999 an offset can push the moment out of datetime's range.
+        return moment.astimezone(timezone.utc)
+    except (ValueError, OverflowError):
         return None
-    return moment.astimezone(timezone.utc)
 
 
 def _sha1_name(text: str) -> str:
@@ -86,7 +90,7 @@ class TokenCache:
 def token_from_json(data: dict[str, Any]) -> Token | None:
     access = data.get("accessToken")
     expires = parse_timestamp(data.get("expiresAt"))
-    if not isinstance(access, str) or not access or expires is None:
+    if not _header_safe(access) or expires is None:
         return None  # botocore: "Token for ... is invalid"
     return Token(
         access_token=access,
@@ -190,7 +194,7 @@ class CredentialCache:
             return None
         values = [creds.get(k) for k in ("AccessKeyId", "SecretAccessKey", "SessionToken")]
         expiration = parse_timestamp(creds.get("Expiration"))
-        if expiration is None or not all(isinstance(v, str) and v for v in values):
+        if expiration is None or not all(_exportable(v) for v in values):
             return None
         key_id, secret, session_token = (str(v) for v in values)
         return RoleCredentials(key_id, secret, session_token, expiration, profile.account_id)
@@ -221,6 +225,22 @@ class CredentialCache:
             if cache_key is None or (data is not None and data.get("Session") == cache_key):
                 removed += files.remove(path)
         return removed
+
+
+def _header_safe(value: object) -> TypeGuard[str]:
+    """A token that can travel in an HTTP header: visible ASCII, no spaces."""
+    return (
+        isinstance(value, str)
+        and bool(value)
+        and value.isascii()
+        and value.isprintable()
+        and " " not in value
+    )
+
+
+def _exportable(value: object) -> bool:
+    """A non-empty string an environment variable can hold (no NUL, no lone surrogate)."""
+    return isinstance(value, str) and bool(value) and _UNEXPORTABLE.search(value) is None
 
 
 def _opt_str(data: dict[str, Any], key: str) -> str | None:

@@ -15,7 +15,7 @@ from typing import Literal
 from ssoenv import files, oidc, paths, portal
 from ssoenv.cache import CredentialCache, RegistrationCache, TokenCache
 from ssoenv.errors import AwsApiError, LoginFailed, LoginRequired, NetworkError
-from ssoenv.http import INTERACTIVE, HttpClient, HttpPolicy
+from ssoenv.http import INTERACTIVE, HttpClient, HttpPolicy, policy_for
 from ssoenv.model import (
     DEFAULT_SCOPES,
     ClientRegistration,
@@ -36,6 +36,10 @@ TOKEN_MIN_VALID = timedelta(minutes=1)
 # The AWS CLI reuses a registration only while 15 minutes remain (protocol doc §7).
 REGISTRATION_MIN_VALID = timedelta(minutes=15)
 DEFAULT_REFRESH_WINDOW = timedelta(minutes=10)
+# How long a caller waits for another process's refresh of the same session (or
+# its fetch of the same role's credentials) before giving up with one line.
+LOCK_WAIT = 30.0
+ROLE_LOCK_WAIT = 60.0
 # How long a caller waits for another process's login to the same session.
 DEFAULT_LOGIN_WAIT = 300.0
 # How long the browser login waits for the browser: the AWS CLI's 10 minutes.
@@ -60,7 +64,7 @@ def _device_flow(session: SsoSession) -> LoginFlow:
 class Context:
     """The outside world, injected: environment, clocks, HTTP and the login prompt."""
 
-    environ: Mapping[str, str]
+    environ: Mapping[str, str] = field(repr=False)  # may hold exported credentials
     now: Callable[[], datetime]
     monotonic: Callable[[], float]
     sleep: Callable[[float], None]
@@ -80,7 +84,7 @@ class Context:
     @property
     def http(self) -> HttpClient:
         if self._http is None:
-            self._http = HttpClient(self.policy, sleep=self.sleep)
+            self._http = HttpClient(policy_for(self.policy, self.environ), sleep=self.sleep)
         return self._http
 
     @property
@@ -126,8 +130,7 @@ def session_horizon(session: SsoSession, token: Token, now: datetime) -> datetim
 def usable_token(ctx: Context, session: SsoSession, endpoints: Endpoints) -> Token | None:
     """A token good for a call now: the cached one, refreshed first when it is
     inside the refresh window. None when only a login can help."""
-    lock = ctx.lock_path(ctx.tokens.path(session).name)
-    with files.locked(lock, timeout=30):
+    with _lock(ctx, ctx.tokens.path(session).name, LOCK_WAIT, f"the session {session.label}"):
         # Re-read under the lock: another process may have refreshed meanwhile.
         token = ctx.tokens.load(session)
         now = ctx.now()
@@ -223,7 +226,7 @@ def login(
             token = _browser_login(ctx, session, endpoints)
         else:
             token = _device_login(ctx, session, endpoints)
-        with files.locked(ctx.lock_path(name), timeout=30):
+        with _lock(ctx, name, LOCK_WAIT, f"the session {session.label}"):
             ctx.tokens.save(session, token)
         return token
 
@@ -252,6 +255,20 @@ def _login_lock(ctx: Context, session: SsoSession, name: str) -> contextlib.Exit
             f"another ssoenv is still logging in to {session.label} after {wait}",
             hint="finish that login (its browser tab or code), "
             "or set SSOENV_LOGIN_WAIT to wait longer",
+        ) from None
+    return stack
+
+
+def _lock(ctx: Context, name: str, timeout: float, what: str) -> contextlib.ExitStack:
+    """A lock other ssoenv processes hold only for a refresh or a fetch, waited for
+    at most `timeout` seconds; then one clear line instead of a TimeoutError."""
+    stack = contextlib.ExitStack()
+    try:
+        stack.enter_context(files.locked(ctx.lock_path(name), timeout=timeout))
+    except TimeoutError:
+        raise NetworkError(
+            f"another ssoenv has been busy with {what} for {_span(timeout)}",
+            hint="it may be waiting for a slow network; try again in a minute",
         ) from None
     return stack
 
@@ -384,7 +401,8 @@ def credentials(ctx: Context, profile: SsoProfile, *, allow_login: bool) -> Cred
     token = session_token(
         ctx, profile.session, profile.endpoints, allow_login=allow_login, profile=profile.name
     )
-    with files.locked(ctx.lock_path(f"role-{cache.path(profile).name}"), timeout=60):
+    role_lock = f"role-{cache.path(profile).name}"
+    with _lock(ctx, role_lock, ROLE_LOCK_WAIT, f"the credentials of '{profile.name}'"):
         role = cache.load(profile)
         if role is None or role.expiration - ctx.now() <= ctx.refresh_window:
             role = _fetch_role(ctx, profile, token, allow_login=allow_login)
@@ -439,7 +457,7 @@ def logout(
     else:
         targets = [path for path, _ in tokens.all_tokens()]
     for path in targets:
-        with files.locked(ctx.lock_path(path.name), timeout=30):
+        with _lock(ctx, path.name, LOCK_WAIT, f"the session cached in {path.name}"):
             data = files.read_json(path)
             if data is not None:
                 _end_remote_session(ctx, data, endpoints_for_region, report)

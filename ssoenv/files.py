@@ -16,12 +16,13 @@ from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
-from ssoenv.errors import SsoenvError
+from ssoenv.errors import ConfigError
 
 log = logging.getLogger("ssoenv.files")
 
 DIR_MODE = 0o700
 FILE_MODE = 0o600
+TEMP_SUFFIX = ".tmp"
 
 
 def ensure_private_dir(path: Path) -> None:
@@ -41,7 +42,8 @@ def _tighten(path: Path, mode: int) -> None:
     if stat.S_IMODE(info.st_mode) & 0o077 == 0:
         return
     if info.st_uid != os.getuid():
-        raise SsoenvError(
+        # Not a bug (exit 1) but a set-up to fix, like a broken config (exit 3).
+        raise ConfigError(
             f"{path} is accessible to other users and belongs to someone else",
             hint=f"remove it or fix its owner and mode (chmod {mode:o})",
         )
@@ -51,21 +53,83 @@ def _tighten(path: Path, mode: int) -> None:
 
 def write_json(path: Path, data: dict[str, Any]) -> None:
     """Replace `path` atomically: a reader sees the old file or the new one, never a mix,
-    and a process killed at any point leaves no partial file behind under that name."""
+    and a process killed at any point leaves no partial file behind under that name.
+
+    A writer killed between creating its temp file and the rename leaves that temp
+    file behind; the next write to `path` removes it (see _remove_stale_temps).
+    """
     ensure_private_dir(path.parent)
-    fd, temp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8") as handle:
+    _remove_stale_temps(path)
+    fd, temp = _locked_temp(path)
+    # The temp file stays locked until it has been renamed: a locked temp file is
+    # a live writer's, so no other process's clean-up removes it under our feet.
+    with os.fdopen(fd, "w", encoding="utf-8") as handle:
+        try:
             os.fchmod(handle.fileno(), FILE_MODE)
             json.dump(data, handle, indent=None, separators=(",", ":"))
             handle.flush()
             os.fsync(handle.fileno())
-        os.replace(temp, path)
-    except BaseException:
-        with contextlib.suppress(OSError):
-            os.unlink(temp)
-        raise
+            os.replace(temp, path)
+        except BaseException:
+            with contextlib.suppress(OSError):
+                os.unlink(temp)
+            raise
     _fsync_dir(path.parent)
+
+
+def _temp_prefix(path: Path) -> str:
+    return f".{path.name}."
+
+
+def _locked_temp(path: Path) -> tuple[int, str]:
+    """A new temp file next to `path`, open and exclusively locked."""
+    while True:
+        fd, temp = tempfile.mkstemp(prefix=_temp_prefix(path), suffix=TEMP_SUFFIX, dir=path.parent)
+        # Blocks only while another process's clean-up holds the lock for an instant.
+        fcntl.flock(fd, fcntl.LOCK_EX)
+        if _same_file(temp, fd):
+            return fd, temp
+        # That clean-up took it for a dead writer's file and removed it: start over.
+        os.close(fd)
+
+
+def _remove_stale_temps(path: Path) -> None:
+    """Remove the temp files of writers to `path` that died before their rename.
+
+    A writer holds an exclusive lock on its temp file until the rename, and the
+    kernel drops that lock when the writer dies: an unlocked temp file is stale.
+    """
+    prefix = _temp_prefix(path)
+    try:
+        names = [n for n in os.listdir(path.parent) if n.startswith(prefix)]
+    except OSError:
+        return
+    for name in names:
+        if not name.endswith(TEMP_SUFFIX):
+            continue
+        temp = os.path.join(path.parent, name)
+        try:
+            fd = os.open(temp, os.O_RDONLY | os.O_NOFOLLOW | os.O_NONBLOCK)
+        except OSError:
+            continue  # renamed or removed meanwhile
+        try:
+            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+            if _same_file(temp, fd):
+                os.unlink(temp)
+                log.debug("removed %s, left by a writer that was killed", temp)
+        except OSError:
+            pass  # locked: a live writer's
+        finally:
+            os.close(fd)
+
+
+def _same_file(name: str, fd: int) -> bool:
+    try:
+        found = os.stat(name, follow_symlinks=False)
+    except OSError:
+        return False
+    mine = os.fstat(fd)
+    return (found.st_dev, found.st_ino) == (mine.st_dev, mine.st_ino)
 
 
 def _fsync_dir(directory: Path) -> None:
@@ -83,13 +147,15 @@ def read_json(path: Path) -> dict[str, Any] | None:
     or not an object: a damaged cache file counts as absent and never crashes."""
     try:
         with open(path, "rb") as handle:
+            # The directory of a private file is private too: repair it on the way.
+            _tighten(path.parent, DIR_MODE)
             _tighten(path, FILE_MODE)
             raw = handle.read(1024 * 1024)
     except OSError:
         return None
     try:
         data = json.loads(raw.decode("utf-8"))
-    except (UnicodeDecodeError, ValueError):
+    except (UnicodeDecodeError, ValueError, RecursionError):  # [[[[… nests past the stack
         log.debug("ignoring %s: not valid JSON", path)
         return None
     return data if isinstance(data, dict) else None

@@ -1,6 +1,10 @@
 """`ssoenv init SHELL`: the shell integration script, read from its real file in
-`shell/` with the completions from `completions/` appended, and the path of the
-ssoenv program filled in (quoted for that shell). No shell logic lives here."""
+`shell/`, with the path of the ssoenv program filled in for `@SSOENV_EXE@`
+(quoted for that shell) and the completion file from `completions/` for
+`@SSOENV_COMPLETIONS@`. The zsh file `_ssoenv` is a `#compdef` function body, so
+shell/ssoenv.zsh puts the placeholder inside `_ssoenv() { ... }` and registers
+it with compdef itself (at once, or at the first prompt if compinit has not run
+yet). No shell logic lives here."""
 
 from __future__ import annotations
 

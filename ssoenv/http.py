@@ -9,15 +9,16 @@ from __future__ import annotations
 
 import json
 import logging
+import math
 import random
 import time
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING, Any
 from urllib.parse import urlsplit
 
 from ssoenv import __version__
-from ssoenv.errors import AwsApiError, NetworkError
+from ssoenv.errors import AwsApiError, ConfigError, NetworkError, SsoenvError
 
 if TYPE_CHECKING:
     import requests
@@ -52,6 +53,30 @@ class _Timeout(NetworkError):
 INTERACTIVE = HttpPolicy()
 # The prompt hook must never hang a prompt for long.
 HOOK = HttpPolicy(connect_timeout=2.0, read_timeout=5.0, attempts=2, backoff_cap=1.0)
+# Lowers the connect and read timeouts of every attempt to at most this many seconds.
+TIMEOUT_VARIABLE = "SSOENV_HTTP_TIMEOUT"
+
+
+def policy_for(policy: HttpPolicy, environ: Mapping[str, str]) -> HttpPolicy:
+    """`policy` with $SSOENV_HTTP_TIMEOUT applied. It can only shorten the
+    timeouts, so it never makes the prompt hook wait longer than HOOK says."""
+    raw = environ.get(TIMEOUT_VARIABLE, "").strip()
+    if not raw:
+        return policy
+    try:
+        seconds = float(raw)
+    except ValueError:
+        seconds = math.nan
+    if not 0 < seconds < math.inf:  # NaN fails this too
+        raise ConfigError(
+            f"{TIMEOUT_VARIABLE} must be a positive number of seconds, not '{raw[:40]}'",
+            hint=f"set it to e.g. 5, or unset {TIMEOUT_VARIABLE}",
+        )
+    return replace(
+        policy,
+        connect_timeout=min(policy.connect_timeout, seconds),
+        read_timeout=min(policy.read_timeout, seconds),
+    )
 
 
 class HttpClient:
@@ -91,8 +116,10 @@ class HttpClient:
             try:
                 return self._once(method, url, body=body, params=params, headers=headers)
             except (AwsApiError, NetworkError) as error:
-                if attempt >= self.policy.attempts or not _retryable(error):
+                if not _retryable(error):
                     raise
+                if attempt >= self.policy.attempts:
+                    raise _gave_up(error, url, attempt) from error
                 delay = min(self.policy.backoff_cap, self.policy.backoff_base * 2 ** (attempt - 1))
                 log.debug("retrying %s %s in %.2fs", method, _where(url), delay)
                 self._sleep(delay * (0.5 + self._jitter() / 2))  # "equal jitter"
@@ -119,7 +146,7 @@ class HttpClient:
                 stream=True,
                 allow_redirects=False,
             )
-            raw = _read_limited(response, requests.exceptions.ContentDecodingError)
+            raw = _read_limited(response, url)
         except requests.exceptions.Timeout as error:
             raise _Timeout(
                 f"{_where(url)} did not answer within {self.policy.read_timeout:g} s",
@@ -148,14 +175,21 @@ def _headers(body: Mapping[str, Any] | None, extra: Mapping[str, str] | None) ->
     return headers
 
 
-def _read_limited(response: requests.Response, too_large: type[Exception]) -> bytes:
+def _read_limited(response: requests.Response, url: str) -> bytes:
     chunks: list[bytes] = []
     size = 0
     for chunk in response.iter_content(64 * 1024):
         size += len(chunk)
         if size > MAX_BODY_BYTES:
             response.close()
-            raise too_large(f"answer larger than {MAX_BODY_BYTES // (1024 * 1024)} MiB")
+            # Not a network fault (retrying would fetch it again): a wrong answer.
+            raise AwsApiError(
+                "UnexpectedResponse",
+                f"the answer from {_where(url)} is larger than "
+                f"{MAX_BODY_BYTES // (1024 * 1024)} MiB",
+                status=response.status_code,
+                hint="a proxy or a wrong AWS_ENDPOINT_URL* setting may be in the way",
+            )
         chunks.append(chunk)
     return b"".join(chunks)
 
@@ -179,7 +213,7 @@ def _decode(response: requests.Response, raw: bytes, url: str) -> dict[str, Any]
 def _parse_json(raw: bytes) -> object:
     try:
         return json.loads(raw.decode("utf-8"))
-    except (UnicodeDecodeError, ValueError):
+    except (UnicodeDecodeError, ValueError, RecursionError):  # [[[[… nests past the stack
         return None
 
 
@@ -226,6 +260,19 @@ def _unexpected(response: requests.Response, url: str) -> AwsApiError:
     )
 
 
+def _gave_up(error: AwsApiError | NetworkError, url: str, attempts: int) -> SsoenvError:
+    """The last error of a call that was retried, saying so: one clear line."""
+    if isinstance(error, NetworkError):
+        return NetworkError(f"{error.message} (tried {attempts} times)", hint=error.hint)
+    busy = "is throttling requests" if error.status == 429 else "is failing"
+    return AwsApiError(
+        error.code,
+        f"{_where(url)} {busy} ({error.code}, still after {attempts} tries): {error.message}",
+        status=error.status,
+        hint="IAM Identity Center may be overloaded or down; try again in a minute",
+    )
+
+
 def _retryable(error: AwsApiError | NetworkError) -> bool:
     if isinstance(error, NetworkError):
         # A refused or reset connection is worth another try; a timeout already
@@ -249,7 +296,6 @@ def _reason(error: Exception) -> str:
         ("Connection reset", "connection reset"),
         ("RemoteDisconnected", "the server closed the connection"),
         ("SSLError", "TLS error"),
-        ("larger than", "answer too large"),
     ):
         if marker in text:
             return reason

@@ -10,7 +10,7 @@ import html
 import re
 import socketserver
 import threading
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from types import TracebackType
 from typing import Any
@@ -28,7 +28,7 @@ _OAUTH_ERROR = re.compile(r"^[A-Za-z0-9_.-]{1,64}$")
 
 @dataclass(frozen=True)
 class _Outcome:
-    code: str | None = None
+    code: str | None = field(default=None, repr=False)  # a secret: redeemable once
     error: LoginFailed | None = None
 
 

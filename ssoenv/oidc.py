@@ -9,6 +9,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta, timezone
 from typing import Any
+from urllib.parse import urlsplit
 
 from ssoenv.errors import AwsApiError, LoginFailed, LoginRequired
 from ssoenv.http import HttpClient
@@ -19,6 +20,11 @@ REFRESH_GRANT = "refresh_token"
 CODE_GRANT = "authorization_code"
 DEFAULT_INTERVAL = 5  # RFC 8628 §3.2: when the server gives no interval
 SLOW_DOWN_STEP = 5  # RFC 8628 §3.5: every slow_down adds 5 seconds, for good
+# Longer than any real token lives; a larger expiresIn is capped (a date must hold it).
+MAX_EXPIRES_IN = 366 * 86400
+# A person is waiting: polling less often than this makes no sense (and time.sleep
+# cannot take just any number).
+MAX_INTERVAL = 60
 
 
 @dataclass(frozen=True)
@@ -51,18 +57,22 @@ def register_client(
     if issuer_url:
         body["issuerUrl"] = issuer_url
     answer = http.call("POST", f"{base_url}/client/register", body=body)
-    expires = answer.get("clientSecretExpiresAt")
     return ClientRegistration(
         client_id=_text(answer, "clientId"),
         client_secret=_text(answer, "clientSecret"),
-        expires_at=(
-            datetime.fromtimestamp(expires, timezone.utc)
-            if isinstance(expires, int)
-            else now + timedelta(days=1)
-        ),
+        expires_at=_epoch(answer.get("clientSecretExpiresAt")) or now + timedelta(days=1),
         scopes=scopes,
         grant_types=grant_types,
     )
+
+
+def _epoch(value: object) -> datetime | None:
+    if isinstance(value, bool) or not isinstance(value, int):
+        return None
+    try:
+        return datetime.fromtimestamp(value, timezone.utc)
+    except (OverflowError, OSError, ValueError):
+        return None  # beyond what a date can hold: not a real answer
 
 
 def start_device_authorization(
@@ -77,14 +87,18 @@ def start_device_authorization(
             "startUrl": start_url,
         },
     )
-    uri = _text(answer, "verificationUri")
+    uri = _web_page(answer, "verificationUri")
     return DeviceAuthorization(
         device_code=_text(answer, "deviceCode"),
-        user_code=_text(answer, "userCode"),
+        user_code=_shown(answer, "userCode"),
         verification_uri=uri,
-        verification_uri_complete=str(answer.get("verificationUriComplete") or uri),
-        expires_in=_int(answer, "expiresIn", 600),
-        interval=_int(answer, "interval", DEFAULT_INTERVAL),
+        verification_uri_complete=(
+            _web_page(answer, "verificationUriComplete")
+            if answer.get("verificationUriComplete")
+            else uri
+        ),
+        expires_in=min(_int(answer, "expiresIn", 600), MAX_EXPIRES_IN),
+        interval=min(_int(answer, "interval", DEFAULT_INTERVAL), MAX_INTERVAL),
     )
 
 
@@ -195,8 +209,8 @@ def _create_token(http: HttpClient, base_url: str, body: dict[str, Any]) -> Toke
     answer = http.call("POST", f"{base_url}/token", body=body)
     refresh = answer.get("refreshToken")
     return TokenGrant(
-        access_token=_text(answer, "accessToken"),
-        expires_in=_int(answer, "expiresIn", 3600),
+        access_token=_shown(answer, "accessToken"),  # travels in a header: visible ASCII
+        expires_in=min(_int(answer, "expiresIn", 3600), MAX_EXPIRES_IN),
         refresh_token=refresh if isinstance(refresh, str) and refresh else None,
     )
 
@@ -223,6 +237,25 @@ def _text(answer: dict[str, Any], key: str) -> str:
     if not isinstance(value, str) or not value:
         raise AwsApiError(
             "UnexpectedResponse", f"IAM Identity Center answered without a valid '{key}'"
+        )
+    return value
+
+
+def _shown(answer: dict[str, Any], key: str) -> str:
+    """A value shown to the user or sent in a header: visible ASCII, no spaces."""
+    value = _text(answer, key)
+    if not (value.isascii() and value.isprintable()) or " " in value:
+        raise AwsApiError("UnexpectedResponse", f"IAM Identity Center sent an unusable '{key}'")
+    return value
+
+
+def _web_page(answer: dict[str, Any], key: str) -> str:
+    """A URL a browser is sent to: http(s) only, never `file:`, `javascript:` and the like."""
+    value = _shown(answer, key)
+    parts = urlsplit(value)
+    if parts.scheme.lower() not in ("https", "http") or not parts.netloc:
+        raise AwsApiError(
+            "UnexpectedResponse", f"IAM Identity Center sent a '{key}' that is not a web page"
         )
     return value
 

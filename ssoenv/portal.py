@@ -4,6 +4,7 @@ assigned to the user, and logout. The bearer token travels in
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator
 from datetime import datetime, timezone
 from typing import Any
@@ -13,6 +14,7 @@ from ssoenv.http import HttpClient
 from ssoenv.model import RoleCredentials
 
 BEARER_HEADER = "x-amz-sso_bearer_token"
+_UNEXPORTABLE = re.compile("[\0\ud800-\udfff]")
 PAGE_SIZE = "100"  # the model's maximum; fewer round trips for large organisations
 
 
@@ -27,7 +29,7 @@ def get_role_credentials(
             headers={BEARER_HEADER: access_token},
         )
     except AwsApiError as error:
-        if error.code == "ForbiddenException" or error.status == 403:
+        if error.code == "ForbiddenException" or _aws_status(error) == 403:
             raise AccessDenied(
                 f"role '{role_name}' in account {account_id} is not assigned to you",
                 hint="check sso_account_id and sso_role_name, or list yours with `ssoenv accounts`",
@@ -89,14 +91,21 @@ def _pages(
 
 
 def _session_error(error: AwsApiError) -> Exception:
-    if error.code == "UnauthorizedException" or error.status == 401:
+    if error.code == "UnauthorizedException" or _aws_status(error) == 401:
         return LoginRequired("the SSO session is no longer valid (expired or logged out)")
     return error
 
 
+def _aws_status(error: AwsApiError) -> int:
+    """The status of an answer in AWS's error format; a proxy's HTML page with the
+    same status says nothing about the role or the session."""
+    return 0 if error.code == "UnexpectedResponse" else error.status
+
+
 def _text(answer: dict[str, Any], key: str) -> str:
     value = answer.get(key)
-    if not isinstance(value, str) or not value:
+    # These go into environment variables, which cannot hold NUL or lone surrogates.
+    if not isinstance(value, str) or not value or _UNEXPORTABLE.search(value):
         raise AwsApiError("UnexpectedResponse", f"role credentials without a valid '{key}'")
     return value
 

@@ -86,7 +86,10 @@ def executable() -> str:
 
 
 def say(message: str) -> None:
-    sys.stderr.write(f"ssoenv: {message}\n")
+    """One line for a person on stderr. Names from the config or the server may hold
+    terminal escape sequences: they are shown as `?`, never sent to the terminal."""
+    shown = "".join(c if c.isprintable() else "?" for c in message)
+    sys.stderr.write(f"ssoenv: {shown}\n")
     sys.stderr.flush()
 
 

@@ -417,6 +417,9 @@ class Emulator:
         # Off by default so that tests can poll back to back without sleeping.
         self.enforce_interval = enforce_interval
         self.authorization_code_ttl = authorization_code_ttl
+        # Hostile-server tests: fields that GetRoleCredentials answers instead of the values
+        # it issues (e.g. {"secretAccessKey": "$(id)"}). None: the normal answer.
+        self.role_credentials_override: dict[str, Any] | None = None
         self.url = ""
         self.calls: collections.Counter[str] = collections.Counter()
         # One lock around all state: handlers run on one thread per connection.
@@ -867,17 +870,15 @@ class Emulator:
             expires_at=time.time() + self.credential_ttl,
         )
         self._role_credentials[access_key_id] = credentials
-        return _json_response(
-            {
-                "roleCredentials": {
-                    "accessKeyId": access_key_id,
-                    "secretAccessKey": credentials.secret_access_key,
-                    "sessionToken": credentials.session_token,
-                    # Epoch MILLISECONDS (doc §3); botocore divides by 1000.
-                    "expiration": int(credentials.expires_at * 1000),
-                }
-            }
-        )
+        answer = {
+            "accessKeyId": access_key_id,
+            "secretAccessKey": credentials.secret_access_key,
+            "sessionToken": credentials.session_token,
+            # Epoch MILLISECONDS (doc §3); botocore divides by 1000.
+            "expiration": int(credentials.expires_at * 1000),
+        }
+        answer.update(self.role_credentials_override or {})
+        return _json_response({"roleCredentials": answer})
 
     def _page_bounds(self, request: _Request, scope: str, total: int) -> tuple[int, int]:
         """(start, end) of the page asked for; small pages so pagination is always exercised."""
