@@ -24,11 +24,18 @@ demo: install ## Log in, use and log out end to end against the local Identity C
 test: install ## Run the whole test suite (real bash, zsh, fish; emulator on loopback)
 	$(PY) -m pytest
 
-lint: install ## ruff, mypy --strict, shellcheck
+test-shells: install ## Only the tests that run real bash, zsh and fish
+	$(PY) -m pytest -m shell
+
+lint: install ## ruff, mypy --strict, shellcheck, shfmt, zsh -n, fish_indent
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
 	$(VENV)/bin/mypy
-	$(VENV)/bin/shellcheck --shell=bash shell/ssoenv.bash completions/ssoenv.bash tests/demo.sh
+	$(VENV)/bin/shellcheck --shell=bash shell/ssoenv.bash shell/ssoenv.zsh completions/ssoenv.bash tests/demo.sh
+	$(VENV)/bin/shfmt -d -i 4 shell/ssoenv.bash completions/ssoenv.bash
+	$(VENV)/bin/shfmt -d -i 4 -ln bash shell/ssoenv.zsh
+	zsh -n completions/_ssoenv
+	fish_indent --check shell/ssoenv.fish completions/ssoenv.fish
 
 fmt: install ## Format the Python code
 	$(VENV)/bin/ruff format .
@@ -43,4 +50,4 @@ build: install ## Build the sdist and wheel into dist/
 clean: ## Remove the venv and build leftovers
 	rm -rf $(VENV) dist build .pytest_cache .mypy_cache .ruff_cache .hypothesis
 
-.PHONY: help install demo test lint fmt bench build clean
+.PHONY: help install demo test test-shells lint fmt bench build clean

@@ -91,9 +91,28 @@ def sync_marker(environ: Mapping[str, str], credential_file: Path) -> None:
     marker = environ.get("__SSOENV_MARKER")
     if not marker:
         return
-    with contextlib.suppress(OSError):
+    # Best effort: a shell whose marker cannot be written just stops watching
+    # (e.g. a shared /tmp folder of that name owned by someone else).
+    with contextlib.suppress(OSError, SsoenvError):
         stamp = credential_file.stat()
         path = Path(marker)
         files.ensure_private_dir(path.parent)
+        if not path.exists():
+            _remove_dead_markers(path.parent)
         os.close(os.open(path, os.O_WRONLY | os.O_CREAT, files.FILE_MODE))
         os.utime(path, ns=(stamp.st_atime_ns, stamp.st_mtime_ns))
+
+
+def _remove_dead_markers(directory: Path) -> None:
+    """bash cannot remove its marker on exit without taking the user's EXIT trap:
+    sweep the markers of shells that are gone whenever a new one is made."""
+    for other in directory.glob("marker.*"):
+        pid = other.suffix.lstrip(".")
+        if not pid.isdigit():
+            continue
+        try:
+            os.kill(int(pid), 0)
+        except ProcessLookupError:
+            files.remove(other)
+        except OSError:
+            pass  # alive, but not ours to signal

@@ -1,0 +1,146 @@
+# fish completion for ssoenv: subcommands, options, shell names, and the profile
+# and sso-session names of $AWS_CONFIG_FILE (default ~/.aws/config).
+#
+# `ssoenv init fish` includes this file; packagers can install it as
+# share/fish/vendor_completions.d/ssoenv.fish. It never starts Python: a TAB
+# costs nothing, or one awk when it lists profiles or sso-sessions.
+
+# Sourcing this file again replaces the completions instead of adding twice.
+complete -c ssoenv -e
+complete -c ssoenv -f
+
+# Print the [profile NAME] (and [default]) or [sso-session NAME] names of the
+# AWS config file; $argv[1] is profile or sso-session. One awk reads the whole
+# file: `string` takes several times longer on thousands of profiles.
+function __ssoenv_complete_sections --argument-names kind
+    set -l file $AWS_CONFIG_FILE
+    test -n "$file"; or set file ~/.aws/config
+    # botocore expands a leading ~ in AWS_CONFIG_FILE.
+    set file (string replace -r '^~/' "$HOME/" -- $file)
+    test -r "$file"; or return 0
+    command awk -v kind=$kind '
+        /^[ \t]*\[/ {
+            s = $0
+            sub(/^[ \t]*\[[ \t]*/, "", s)
+            sub(/[ \t]*\].*$/, "", s)
+            if (kind == "profile" && s == "default") name = s
+            else if (index(s, kind) == 1 && substr(s, length(kind) + 1) ~ /^[ \t]/) {
+                name = substr(s, length(kind) + 1)
+                sub(/^[ \t]+/, "", name)
+            } else next
+            if (name != "" && !seen[name]++) print name
+        }' <$file 2>/dev/null
+end
+
+# Print the words after `ssoenv` before the cursor, minus the global options.
+function __ssoenv_words
+    set -l words (commandline -opc)
+    set -e words[1]
+    while set -q words[1]; and string match -q -- '-*' $words[1]
+        set -e words[1]
+    end
+    printf '%s\n' $words
+end
+
+# Succeed when the subcommand is one of $argv.
+function __ssoenv_using
+    set -l words (__ssoenv_words)
+    set -q words[1]; and contains -- $words[1] $argv
+end
+
+# Succeed when the subcommand $argv[1] has no positional argument yet.
+function __ssoenv_wants_argument --argument-names command
+    set -l words (__ssoenv_words)
+    test "$words[1]" = "$command"; or return 1
+    set -e words[1]
+    set -l skip 0
+    for word in $words
+        if test $skip = 1
+            set skip 0
+        else if contains -- $word $__ssoenv_value_options
+            set skip 1
+        else if not string match -q -- '-*' $word
+            return 1
+        end
+    end
+end
+
+# Register one option of a subcommand; OPTION= takes a value.
+function __ssoenv_option --argument-names command option
+    set -l name (string trim -l -c - -- (string trim -r -c = -- $option))
+    set -l flag -l $name
+    string match -q -- '--*' $option; or set flag -s $name
+    set -l when "__ssoenv_using $command"
+    switch $name
+        case shell s
+            complete -c ssoenv -n $when $flag -x -a 'bash zsh sh fish powershell nu env json' -d 'Output format'
+        case sso-session
+            complete -c ssoenv -n $when $flag -x -a '(__ssoenv_complete_sections sso-session)' -d 'An sso-session section instead of a profile'
+        case no-login
+            complete -c ssoenv -n $when $flag -d 'Never log in: fail without a valid session'
+        case no-browser
+            complete -c ssoenv -n $when $flag -d 'Print the login URL instead of opening a browser'
+        case use-device-code
+            complete -c ssoenv -n $when $flag -d 'Log in with a device code instead of the browser login'
+        case force
+            complete -c ssoenv -n $when $flag -d 'Start a new session even if one is valid'
+        case output
+            complete -c ssoenv -n $when $flag -x -a 'json yaml yaml-stream text table off none' -d 'AWS CLI output format'
+        case profile
+            complete -c ssoenv -n $when $flag -x -a '(__ssoenv_complete_sections profile)' -d 'Profile name'
+        case json
+            complete -c ssoenv -n $when $flag -d 'Print JSON instead of a table'
+        case prune
+            complete -c ssoenv -n $when $flag -d 'Remove generated profiles no longer generated'
+        case dry-run
+            complete -c ssoenv -n $when $flag -d 'Print the diff; change nothing'
+        case template
+            complete -c ssoenv -n $when $flag -x -d 'Profile names, from {account_name} {role_name}...'
+        case '*'
+            if string match -q -- '*=' $option
+                complete -c ssoenv -n $when $flag -x
+            else
+                complete -c ssoenv -n $when $flag
+            end
+    end
+    if string match -q -- '*=' $option
+        contains -- (string trim -r -c = -- $option) $__ssoenv_value_options
+        or set -g __ssoenv_value_options $__ssoenv_value_options (string trim -r -c = -- $option)
+    end
+end
+
+# Register a subcommand: NAME ARGUMENT DESCRIPTION OPTION...; ARGUMENT is profile, shell,
+# configure (its sso-session subcommand) or - (none).
+function __ssoenv_command --argument-names name argument description
+    complete -c ssoenv -n __fish_use_subcommand -a $name -d $description
+    complete -c ssoenv -n "__ssoenv_using $name" -s h -l help -d 'Show help'
+    switch $argument
+        case profile
+            complete -c ssoenv -n "__ssoenv_wants_argument $name" -a '(__ssoenv_complete_sections profile)'
+        case shell
+            complete -c ssoenv -n "__ssoenv_wants_argument $name" -a 'bash zsh fish'
+        case configure
+            complete -c ssoenv -n "__ssoenv_wants_argument $name" -a sso-session -d 'Write only an sso-session section'
+    end
+    for option in $argv[4..-1]
+        __ssoenv_option $name $option
+    end
+end
+
+complete -c ssoenv -n __fish_use_subcommand -l debug -d 'Log HTTP calls and show tracebacks'
+complete -c ssoenv -n __fish_use_subcommand -l version -d 'Show the version'
+complete -c ssoenv -n __fish_use_subcommand -s h -l help -d 'Show help'
+
+# One line per command: NAME ARGUMENT DESCRIPTION OPTION...; an option ending
+# in = takes a value. Hidden commands are left out.
+__ssoenv_command use profile "Export a profile's role credentials into this shell" --shell= -s= --no-login --no-browser --use-device-code
+__ssoenv_command login profile 'Log in to IAM Identity Center and cache the session' --sso-session= --no-browser --use-device-code --force
+__ssoenv_command logout - 'End sessions, remove cached tokens and role credentials' --sso-session= --shell= -s=
+__ssoenv_command init shell 'Print the shell integration for bash, zsh or fish'
+__ssoenv_command configure configure 'Set up a profile: sso-session, login, account and role' --sso-session= --start-url= --sso-region= --scopes= --account-id= --role-name= --region= --output= --profile= --no-browser
+__ssoenv_command list - 'Every profile with its session state' --json
+__ssoenv_command status - "This shell's profile and when it expires" --json
+__ssoenv_command accounts - 'The accounts and roles the portal offers' --sso-session= --json --no-browser
+__ssoenv_command populate - 'A profile for every account and role' --sso-session= --template= --region= --prune --dry-run --no-browser
+__ssoenv_command exec profile "Run a command with a profile's credentials" --no-browser
+__ssoenv_command credential-process profile 'Print the credential_process JSON of a profile'

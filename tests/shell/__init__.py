@@ -1,0 +1,1 @@
+"""Tests of the shell integration in real bash, zsh and fish."""

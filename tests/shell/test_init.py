@@ -1,0 +1,132 @@
+"""`ssoenv init SHELL`: the file in shell/ with the completions inside; sourcing
+it prints nothing, sourcing it twice changes nothing, and the hooks of other
+tools keep their place and keep running."""
+
+from __future__ import annotations
+
+import subprocess
+from pathlib import Path
+
+import pytest
+
+from ssoenv.shells import get_shell
+from tests.shell.conftest import ROOT, SHELLS, SSOENV, require, run_script
+
+pytestmark = pytest.mark.shell
+
+COMPLETIONS = {"bash": "ssoenv.bash", "zsh": "_ssoenv", "fish": "ssoenv.fish"}
+
+
+def expected_init(shell: str, exe: str, root: Path = ROOT) -> str:
+    """What `ssoenv init` must print: the template, the program's path quoted
+    for the shell, and the completion file."""
+    template = (root / "shell" / f"ssoenv.{shell}").read_text()
+    completions = (root / "completions" / COMPLETIONS[shell]).read_text()
+    return template.replace("@SSOENV_EXE@", get_shell(shell).quote(exe)).replace(
+        "@SSOENV_COMPLETIONS@", completions
+    )
+
+
+def test_init_prints_the_shell_file_with_its_completions() -> None:
+    for shell in SHELLS:
+        result = subprocess.run(
+            [str(SSOENV), "init", shell], capture_output=True, text=True, check=True
+        )
+        assert result.stdout == expected_init(shell, str(SSOENV))
+        assert "@SSOENV_" not in result.stdout
+        assert result.stderr == ""
+
+
+def test_init_rejects_other_shells() -> None:
+    result = subprocess.run([str(SSOENV), "init", "tcsh"], capture_output=True, text=True)
+    assert result.returncode != 0
+    assert result.stdout == ""
+    assert "bash, zsh and fish" in result.stderr
+
+
+# Each script sources the real `ssoenv init` twice under strict flags, with
+# another tool's hook already in place, then shows the hooks and runs them.
+SOURCE_TWICE = {
+    "bash": """
+__other_hook() { echo other-hook-ran; }
+PROMPT_COMMAND='__other_hook'
+{ eval "$(ssoenv init bash)"; eval "$(ssoenv init bash)"; } >"$OUT" 2>&1
+echo "hooks=$PROMPT_COMMAND"
+eval "$PROMPT_COMMAND"
+""",
+    "zsh": """
+__other_hook() { echo other-hook-ran; }
+precmd_functions=(__other_hook)
+{ eval "$(ssoenv init zsh)"; eval "$(ssoenv init zsh)"; } >"$OUT" 2>&1
+echo "hooks=${precmd_functions[*]}"
+for f in "${precmd_functions[@]}"; do "$f"; done
+echo "after-first-prompt=${precmd_functions[*]}"
+""",
+    "fish": """
+function __other_hook --on-event fish_prompt; echo other-hook-ran; end
+begin; ssoenv init fish | source; ssoenv init fish | source; end >$OUT 2>&1
+functions --handlers-type generic | string match -r '__\\w+_hook|__ssoenv_precmd' | read -z h
+echo hooks=(string join ' ' (string split \\n -n -- $h))
+emit fish_prompt
+echo completions=(count (complete -C'ssoenv u'))
+""",
+}
+EXPECTED_HOOKS = {
+    "bash": "hooks=__ssoenv_precmd;__other_hook",
+    "zsh": "hooks=__ssoenv_precmd __other_hook __ssoenv_compdef",
+    "fish": "hooks=__other_hook __ssoenv_precmd",
+}
+
+
+def test_sourcing_twice_is_silent_and_keeps_other_hooks(
+    shell: str, shell_env: dict[str, str], tmp_path: Path
+) -> None:
+    out = tmp_path / "sourcing-output"
+    result = run_script(shell, SOURCE_TWICE[shell], {**shell_env, "OUT": str(out)})
+    assert result.returncode == 0, result.stderr
+    assert out.read_text() == ""  # nothing on stdout or stderr while sourcing
+    assert result.stderr == ""
+    lines = result.stdout.splitlines()
+    assert EXPECTED_HOOKS[shell] in lines
+    assert lines.count("other-hook-ran") == 1
+    if shell == "zsh":  # compinit never ran: the deferred compdef dropped itself
+        assert "after-first-prompt=__ssoenv_precmd __other_hook" in lines
+    if shell == "fish":
+        assert "completions=1" in lines  # sourced twice, completed once
+
+
+def test_bash_keeps_an_array_prompt_command(shell_env: dict[str, str], init_scripts: dict) -> None:
+    require("bash")
+    script = """
+if ((BASH_VERSINFO[0] * 100 + BASH_VERSINFO[1] < 501)); then echo old-bash; exit 0; fi
+PROMPT_COMMAND=('echo first' 'echo second')
+source "$INIT"; source "$INIT"
+declare -p PROMPT_COMMAND
+for command in "${PROMPT_COMMAND[@]}"; do eval "$command"; done
+"""
+    result = run_script("bash", script, {**shell_env, "INIT": str(init_scripts["bash"])})
+    assert result.returncode == 0, result.stderr
+    if result.stdout.strip() == "old-bash":
+        pytest.skip("PROMPT_COMMAND arrays need bash 5.1")
+    lines = result.stdout.splitlines()
+    assert lines[0] == (
+        'declare -a PROMPT_COMMAND=([0]="__ssoenv_precmd" [1]="echo first" [2]="echo second")'
+    )
+    assert lines[1:] == ["first", "second"]
+
+
+def test_zsh_registers_the_completion_once_compinit_has_run(
+    shell_env: dict[str, str], init_scripts: dict
+) -> None:
+    require("zsh")
+    script = """
+autoload -Uz compinit && compinit -u -D
+source "$INIT"; source "$INIT"
+echo "completer=${_comps[ssoenv]}"
+echo "hooks=${precmd_functions[*]}"
+"""
+    result = run_script(
+        "zsh", script, {**shell_env, "INIT": str(init_scripts["zsh"])}, strict=False
+    )
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.splitlines() == ["completer=_ssoenv", "hooks=__ssoenv_precmd"]
