@@ -97,7 +97,7 @@ def clock(moment: datetime) -> str:
     local = moment.astimezone()
     left = moment - datetime.now(timezone.utc)
     minutes = max(0, int(left.total_seconds() // 60))
-    span = f"{minutes}m" if minutes < 120 else f"{minutes // 60}h{minutes % 60:02d}m"
+    span = f"{minutes}m" if minutes < 60 else f"{minutes // 60}h{minutes % 60:02d}m"  # as the badge
     return f"{local:%H:%M} ({span})"
 
 

@@ -45,8 +45,10 @@ show cat "$AWS_CONFIG_FILE"
 step "Log in with the device code flow (the emulator approves it at once)"
 show ssoenv login dev --no-browser
 
-step "Use the profile in this shell"
-eval "$(ssoenv use dev --shell bash)"
+step "Use the profile in this shell, through the shell integration"
+eval "$(ssoenv init bash)"
+show ssoenv use dev
+printf 'prompt badge: %s\n' "$(ssoenv_prompt)"
 env | grep -E '^(AWS_(ACCESS|SECRET|SESSION|CREDENTIAL|REGION|DEFAULT_REGION)|SSOENV_)' | sort | sed -E 's/^(AWS_(SECRET_ACCESS_KEY|SESSION_TOKEN)=.{4}).*/\1…(hidden)/'
 
 step "The exported keys work: STS GetCallerIdentity with them"
@@ -57,7 +59,7 @@ env -u AWS_ACCESS_KEY_ID -u AWS_SECRET_ACCESS_KEY -u AWS_SESSION_TOKEN \
   python -c 'import boto3; c = boto3.Session(profile_name="dev").get_credentials(); print("botocore got", c.access_key[:8] + "…", "via", c.method)'
 
 step "Log out: the session ends and the shell is cleared"
-eval "$(ssoenv logout --shell bash)"
+show ssoenv logout
 env | grep -E '^(AWS_ACCESS|AWS_SECRET|AWS_SESSION|SSOENV_)' || echo "no credentials left in this shell"
 if ssoenv use dev --no-login --shell bash >/dev/null; then
   echo "unexpected: still logged in" >&2
