@@ -4,6 +4,7 @@ codes once, in ssoenv.main. The only module importing typer, and imported only
 when a command is not served by a fast path (see ssoenv.main)."""
 
 import functools
+import sys
 from collections.abc import Callable
 from typing import Annotated, Any, TypeVar
 
@@ -203,7 +204,9 @@ def init(
     zsh: `eval "$(ssoenv init zsh)"` to ~/.zshrc;
     fish: `ssoenv init fish | source` to ~/.config/fish/config.fish.
     """
-    commands.init(shell)
+    from ssoenv import hooks
+
+    sys.stdout.write(hooks.init_script(shell))
 
 
 @command("hook-env", hidden=True)

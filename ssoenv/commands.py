@@ -106,12 +106,6 @@ def logout(sso_session: str | None, shell: str | None) -> None:
         sys.stdout.write(fmt.render(emit.clear(os.environ).ops))
 
 
-def init(shell: str) -> None:
-    from ssoenv import hooks
-
-    sys.stdout.write(hooks.render(shell, rt.executable()))
-
-
 def hook_env(shell: str) -> None:
     from ssoenv import hook
     from ssoenv.http import HOOK

@@ -8,9 +8,15 @@ yet). No shell logic lives here."""
 
 from __future__ import annotations
 
+import os
+import sys
+
 from ssoenv import resources
 from ssoenv.errors import UsageError
-from ssoenv.shells import get_shell
+
+# Characters no shell treats specially: a path made only of them needs no quoting,
+# which spares every new shell the import of the quoting machinery.
+_PLAIN = frozenset("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789/._-+")
 
 # shell -> (integration script, completion file)
 SCRIPTS: dict[str, tuple[str, str]] = {
@@ -29,6 +35,29 @@ def render(shell: str, exe: str) -> str:
     script_name, completion_name = SCRIPTS[shell]
     script = resources.read("shell", script_name)
     completion = resources.read("completions", completion_name)
-    return script.replace("@SSOENV_EXE@", get_shell(shell).quote(exe)).replace(
+    return script.replace("@SSOENV_EXE@", _quote(shell, exe)).replace(
         "@SSOENV_COMPLETIONS@", completion
     )
+
+
+def init_script(shell: str) -> str:
+    """What `ssoenv init SHELL` prints."""
+    return render(shell, executable())
+
+
+def _quote(shell: str, value: str) -> str:
+    if value and set(value) <= _PLAIN:
+        return value
+    from ssoenv.shells import get_shell
+
+    return get_shell(shell).quote(value)
+
+
+def executable() -> str:
+    """The absolute path of this ssoenv, so the shell function calls the same one."""
+    argv0 = sys.argv[0] if sys.argv else ""
+    if os.path.basename(argv0) == "ssoenv" and os.access(argv0, os.X_OK):
+        return os.path.abspath(argv0)
+    import shutil
+
+    return shutil.which("ssoenv") or "ssoenv"

@@ -14,9 +14,14 @@ import itertools
 import os
 import sys
 from collections.abc import Callable, Sequence
-from typing import Any
 
 from ssoenv.errors import ExitCode, Interrupted, SsoenvError
+
+# `typing` costs milliseconds every new shell pays for `init`; type checkers read
+# this name as True (mypy and pyright special-case it), Python never imports it.
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from typing import Any
 
 _SHELL = {"--shell": "shell", "-s": "shell"}  # options with a value -> keyword
 
@@ -61,12 +66,17 @@ def fast_parse(args: Sequence[str]) -> tuple[str, dict[str, Any]] | None:
 
 
 def _run_fast(command: str, arguments: dict[str, Any]) -> None:
+    positional = arguments.pop("positional")
+    if command == "init":
+        # Every new shell pays for this one: read a file, fill in a path, nothing else.
+        from ssoenv import hooks
+
+        sys.stdout.write(hooks.init_script(positional[0]))
+        return
     from ssoenv import commands
 
-    positional = arguments.pop("positional")
     handlers: dict[str, Callable[..., None]] = {
         "use": lambda: commands.use(positional[0] if positional else None, **arguments),
-        "init": lambda: commands.init(positional[0]),
         "hook-env": lambda: commands.hook_env(arguments["shell"]),
     }
     handlers[command]()
@@ -83,16 +93,17 @@ def _run_typer(args: list[str]) -> int:
 
 
 def main(argv: list[str] | None = None) -> int:
-    from ssoenv.runtime import setup_logging
-
     args = sys.argv[1:] if argv is None else list(argv)
     # --debug is a root option: only words before the command count (a command run
     # by `ssoenv exec` may take its own --debug).
     root_options = itertools.takewhile(lambda word: word.startswith("-"), args)
     debug = "--debug" in root_options or os.environ.get("SSOENV_DEBUG") == "1"
-    setup_logging(debug)
+    fast = fast_parse(args)
+    if fast is None or fast[0] != "init":  # init logs nothing: spare it `logging`
+        from ssoenv.runtime import setup_logging
+
+        setup_logging(debug)
     try:
-        fast = fast_parse(args)
         if fast is None:
             return _run_typer(args)
         _run_fast(*fast)

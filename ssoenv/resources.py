@@ -1,21 +1,24 @@
 """Finds the shell scripts and completion files shipped with ssoenv: inside the
 package in a wheel (`ssoenv/_data/`, see pyproject.toml), or in the top-level
-`shell/` and `completions/` folders of a source checkout (editable install)."""
+`shell/` and `completions/` folders of a source checkout (editable install).
+
+On the path of `ssoenv init`, paid by every new shell: os.path, not pathlib
+(whose import alone costs more than the rest of this module)."""
 
 from __future__ import annotations
 
-from pathlib import Path
+import os
 
 from ssoenv.errors import SsoenvError
 
-_PACKAGE = Path(__file__).resolve().parent
+_PACKAGE = os.path.dirname(os.path.realpath(__file__))
 
 
-def data_file(folder: str, name: str) -> Path:
+def data_file(folder: str, name: str) -> str:
     """`folder` is "shell" or "completions"."""
-    for base in (_PACKAGE / "_data" / folder, _PACKAGE.parent / folder):
-        candidate = base / name
-        if candidate.is_file():
+    for base in (os.path.join(_PACKAGE, "_data", folder), os.path.join(_PACKAGE, "..", folder)):
+        candidate = os.path.normpath(os.path.join(base, name))
+        if os.path.isfile(candidate):
             return candidate
     raise SsoenvError(
         f"ssoenv's file {folder}/{name} is missing from this installation",
@@ -24,4 +27,5 @@ def data_file(folder: str, name: str) -> Path:
 
 
 def read(folder: str, name: str) -> str:
-    return data_file(folder, name).read_text(encoding="utf-8")
+    with open(data_file(folder, name), encoding="utf-8") as handle:
+        return handle.read()

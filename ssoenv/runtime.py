@@ -75,16 +75,6 @@ def inventory(name: str | None, no_browser: bool) -> tuple[SsoSession, list[Acco
     return session, found
 
 
-def executable() -> str:
-    """The absolute path of this ssoenv, so the shell function calls the same one."""
-    import shutil
-
-    argv0 = sys.argv[0] if sys.argv else ""
-    if os.path.basename(argv0) == "ssoenv" and os.access(argv0, os.X_OK):
-        return os.path.abspath(argv0)
-    return shutil.which("ssoenv") or "ssoenv"
-
-
 def say(message: str) -> None:
     """One line for a person on stderr. Names from the config or the server may hold
     terminal escape sequences: they are shown as `?`, never sent to the terminal."""

@@ -22,9 +22,22 @@ def expected_init(shell: str, exe: str, root: Path = ROOT) -> str:
     for the shell, and the completion file."""
     template = (root / "shell" / f"ssoenv.{shell}").read_text()
     completions = (root / "completions" / COMPLETIONS[shell]).read_text()
-    return template.replace("@SSOENV_EXE@", get_shell(shell).quote(exe)).replace(
-        "@SSOENV_COMPLETIONS@", completions
-    )
+    plain = exe.replace("/", "").replace(".", "").replace("_", "").replace("-", "").isalnum()
+    shown = exe if plain else get_shell(shell).quote(exe)  # a plain path needs no quotes
+    return template.replace("@SSOENV_EXE@", shown).replace("@SSOENV_COMPLETIONS@", completions)
+
+
+@pytest.mark.parametrize(
+    "exe", ["/opt/my tools/ssoenv", "/x/it's $(here)/ssoenv", "/a/b-c_d.e/ssoenv"]
+)
+def test_the_program_path_is_quoted_when_it_must_be(exe: str) -> None:
+    from ssoenv.hooks import render
+
+    for shell in SHELLS:
+        require(shell)
+        script = render(shell, exe)
+        line = next(line for line in script.splitlines() if "/ssoenv" in line and "command" in line)
+        assert exe in line or get_shell(shell).quote(exe) in line
 
 
 def test_init_prints_the_shell_file_with_its_completions() -> None:
