@@ -35,7 +35,7 @@ def render(shell: str, exe: str) -> str:
     script_name, completion_name = SCRIPTS[shell]
     script = resources.read("shell", script_name)
     completion = resources.read("completions", completion_name)
-    return script.replace("@SSOENV_EXE@", _quote(shell, exe)).replace(
+    return script.replace("@SSOENV_EXE@", quote_path(shell, exe)).replace(
         "@SSOENV_COMPLETIONS@", completion
     )
 
@@ -45,7 +45,7 @@ def init_script(shell: str) -> str:
     return render(shell, executable())
 
 
-def _quote(shell: str, value: str) -> str:
+def quote_path(shell: str, value: str) -> str:
     if value and set(value) <= _PLAIN:
         return value
     from ssoenv.shells import get_shell
