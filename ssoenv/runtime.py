@@ -178,14 +178,23 @@ def login_wait() -> float:
 
 
 def context(*, no_browser: bool = False, use_device_code: bool = False) -> engine.Context:
-    from ssoenv import browser, engine
+    from ssoenv import engine
 
-    host = browser.Host(os.environ)
-    # Decided when a login starts, not before: commands that end up not logging
-    # in must not fail on a bad SSOENV_LOGIN_FLOW.
-    choice = functools.cache(
-        lambda: browser.choose_flow(host, use_device_code=use_device_code, no_browser=no_browser)
-    )
+    # The browser machinery (and `subprocess`) is loaded only when a login starts:
+    # most commands are served from the caches. Deciding late also means commands
+    # that end up not logging in cannot fail on a bad SSOENV_LOGIN_FLOW.
+    @functools.cache
+    def host() -> browser.Host:
+        from ssoenv import browser
+
+        return browser.Host(os.environ)
+
+    @functools.cache
+    def choice() -> browser.FlowChoice:
+        from ssoenv import browser
+
+        return browser.choose_flow(host(), use_device_code=use_device_code, no_browser=no_browser)
+
     return engine.Context(
         environ=os.environ,
         now=lambda: datetime.now(timezone.utc),
@@ -206,7 +215,7 @@ def show_device_code(
     authorization: DeviceAuthorization,
     session: SsoSession,
     *,
-    host: browser.Host,
+    host: Callable[[], browser.Host],
     no_browser: bool,
     choice: Callable[[], browser.FlowChoice],
 ) -> None:
@@ -216,18 +225,18 @@ def show_device_code(
         say(f"no browser here can finish a browser login ({choice().reason}); using a code")
     url = authorization.verification_uri_complete
     say(f"log in to {session.start_url}; the page must show the code {authorization.user_code}")
-    opened = not no_browser and browser.open_url(url, host)
+    opened = not no_browser and browser.open_url(url, host())
     say(f"{'opened in your browser' if opened else 'open this page'}: {url}")
     say("waiting for approval (Ctrl-C to cancel)")
 
 
 def show_authorize_url(
-    url: str, session: SsoSession, *, host: browser.Host, no_browser: bool
+    url: str, session: SsoSession, *, host: Callable[[], browser.Host], no_browser: bool
 ) -> None:
     from ssoenv import browser
 
     say(f"log in to {session.start_url} in your browser")
-    opened = not no_browser and browser.open_url(url, host)
+    opened = not no_browser and browser.open_url(url, host())
     where = "opened in your browser" if opened else "open this page in a browser on this machine"
     say(f"{where}: {url}")
     say("waiting for the browser to come back (Ctrl-C to cancel)")
