@@ -177,19 +177,25 @@ def _time_stdin(argv: list[str], env: dict[str, str], stdin: Path, runs: int) ->
 
 
 def completion_rows(lab: Lab, profiles: int) -> list[Row]:
-    """TAB on `ssoenv use ` with a config of `profiles` profiles, in-shell timing."""
-    big = lab.workdir / "big-config"
-    big.write_text(many_profiles(profiles))
-    env = {**lab.env, "AWS_CONFIG_FILE": str(big)}
-    script = ROOT / "bench" / "complete.bash"
+    """One TAB on `ssoenv use ` with `profiles` profiles, timed inside each shell
+    (the harness of tests/shell/test_completions.py, which checks the matches)."""
+    sys.path.insert(0, str(ROOT))
+    from tests.shell import test_completions as harness
+
+    config = harness.big_config(lab.workdir / "big-config", profiles)
+    env = {**lab.env, "AWS_CONFIG_FILE": str(config)}
     rows = []
-    if script.exists():
-        out = subprocess.run(["bash", str(script), str(ROOT)], env=env,
+    for shell, timing in (("bash", harness.BASH_TIMING), ("fish", harness.FISH_TIMING)):
+        if not shutil.which(shell):
+            continue
+        init = lab.workdir / f"init.{shell}"
+        init.write_text(lab.ssoenv("init", shell))
+        flags = ["--noprofile", "--norc"] if shell == "bash" else ["--no-config"]
+        out = subprocess.run([shell, *flags, "-c", f"source {init}\n{timing}"], env=env,
                              capture_output=True, text=True, check=False)  # fmt: skip
-        for line in out.stdout.splitlines():
-            shell, ms, count = line.split()
-            rows.append(Row(f"{shell}: complete `ssoenv use <TAB>`, {profiles} profiles",
-                            float(ms), 0.0, f"{count} candidates"))  # fmt: skip
+        count, micros = out.stdout.split()[-2:]
+        rows.append(Row(f"{shell}: complete `ssoenv use <TAB>`, {profiles} profiles",
+                        int(micros) / 1000, 0.0, f"{count} candidates, no Python"))  # fmt: skip
     return rows
 
 

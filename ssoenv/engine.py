@@ -222,13 +222,36 @@ def login(
             ):
                 return token
         # Legacy profiles always use the device flow, as `aws sso login` does.
-        if session.refreshable and ctx.choose_flow(session) == "pkce":
-            token = _browser_login(ctx, session, endpoints)
-        else:
-            token = _device_login(ctx, session, endpoints)
+        try:
+            if session.refreshable and ctx.choose_flow(session) == "pkce":
+                token = _browser_login(ctx, session, endpoints)
+            else:
+                token = _device_login(ctx, session, endpoints)
+        except (AwsApiError, LoginRequired) as error:
+            raise _forget_rejected_registration(ctx, session, error) from error
         with _lock(ctx, name, LOCK_WAIT, f"the session {session.label}"):
             ctx.tokens.save(session, token)
         return token
+
+
+REJECTED_CLIENT = frozenset(
+    {"InvalidClientException", "invalid_client", "UnauthorizedClientException"}
+)
+
+
+def _forget_rejected_registration(
+    ctx: Context, session: SsoSession, error: AwsApiError | LoginRequired
+) -> Exception:
+    """A registration the service no longer accepts is deleted, so that the next
+    login registers anew instead of failing the same way until it expires."""
+    rejected = isinstance(error, LoginRequired) or error.code in REJECTED_CLIENT
+    if not rejected:
+        return error
+    files.remove(ctx.registrations.path(session))
+    return LoginRequired(
+        "IAM Identity Center no longer accepts this client registration",
+        hint="run the login again; a new registration will be made",
+    )
 
 
 def _login_lock(ctx: Context, session: SsoSession, name: str) -> contextlib.ExitStack:

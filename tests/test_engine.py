@@ -246,3 +246,16 @@ def test_logout_ends_the_session_and_removes_the_files(
     assert not token_file(isolated_env, "corp").exists()
     with pytest.raises(LoginRequired):
         engine.credentials(ctx, prof, allow_login=False)
+
+
+def test_a_rejected_registration_is_forgotten_and_replaced(
+    emulator: Emulator, clock: FakeClock
+) -> None:
+    prof = profile(emulator)
+    engine.login(context(clock), prof.session, prof.endpoints, force=False)
+    emulator.inject("StartDeviceAuthorization", 401, "InvalidClientException", "unknown client")
+    with pytest.raises(LoginRequired, match="no longer accepts") as raised:
+        engine.login(context(clock), prof.session, prof.endpoints, force=True)
+    assert raised.value.hint == "run the login again; a new registration will be made"
+    engine.login(context(clock), prof.session, prof.endpoints, force=True)
+    assert emulator.calls["RegisterClient"] == 2
