@@ -35,18 +35,24 @@ app = typer.Typer(
 F = TypeVar("F", bound=Callable[..., Any])
 
 
+def _interruptible(function: F) -> F:
+    """Ctrl-C turned into a clean, documented exit (typer would exit 130 silently)."""
+
+    @functools.wraps(function)
+    def run(*a: Any, **k: Any) -> Any:
+        try:
+            return function(*a, **k)
+        except KeyboardInterrupt:
+            raise Interrupted("interrupted; nothing was changed") from None
+
+    return run  # type: ignore[return-value]
+
+
 def command(*args: Any, **kwargs: Any) -> Callable[[F], F]:
-    """app.command(), with Ctrl-C turned into a clean, documented exit."""
+    """app.command(), interruptible."""
 
     def register(function: F) -> F:
-        @functools.wraps(function)
-        def run(*a: Any, **k: Any) -> Any:
-            try:
-                return function(*a, **k)
-            except KeyboardInterrupt:
-                raise Interrupted("interrupted; nothing was changed") from None
-
-        app.command(*args, **kwargs)(run)
+        app.command(*args, **kwargs)(_interruptible(function))
         return function
 
     return register
@@ -293,19 +299,6 @@ PruneOpt = Annotated[
 DryRunOpt = Annotated[
     bool, typer.Option("--dry-run", help="Print the diff to stdout; change nothing.")
 ]
-
-
-def _interruptible(function: F) -> F:
-    """Ctrl-C in a sub-command: the same clean exit as command() gives."""
-
-    @functools.wraps(function)
-    def run(*a: Any, **k: Any) -> Any:
-        try:
-            return function(*a, **k)
-        except KeyboardInterrupt:
-            raise Interrupted("interrupted; nothing was changed") from None
-
-    return run  # type: ignore[return-value]
 
 
 configure_app = typer.Typer(

@@ -90,7 +90,7 @@ def _write(
         with contextlib.suppress(OSError):
             os.unlink(temp)
         raise
-    _fsync_dir(real.parent)
+    files.fsync_dir(real.parent)
     return backup
 
 
@@ -107,15 +107,6 @@ def _temp_file(real: Path, data: bytes, mode: int) -> Path:
             os.unlink(name)
         raise
     return Path(name)
-
-
-def _fsync_dir(directory: Path) -> None:
-    with contextlib.suppress(OSError):
-        fd = os.open(directory, os.O_RDONLY)
-        try:
-            os.fsync(fd)
-        finally:
-            os.close(fd)
 
 
 def _verify(temp: Path, old_text: str, new_text: str, doc: ConfigDocument, where: str) -> None:

@@ -74,7 +74,7 @@ def write_json(path: Path, data: dict[str, Any]) -> None:
             with contextlib.suppress(OSError):
                 os.unlink(temp)
             raise
-    _fsync_dir(path.parent)
+    fsync_dir(path.parent)
 
 
 def _temp_prefix(path: Path) -> str:
@@ -132,7 +132,7 @@ def _same_file(name: str, fd: int) -> bool:
     return (found.st_dev, found.st_ino) == (mine.st_dev, mine.st_ino)
 
 
-def _fsync_dir(directory: Path) -> None:
+def fsync_dir(directory: Path) -> None:
     # Makes the rename itself durable; not every filesystem allows it.
     with contextlib.suppress(OSError):
         fd = os.open(directory, os.O_RDONLY)
