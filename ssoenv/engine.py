@@ -244,11 +244,13 @@ def _forget_rejected_registration(
 ) -> Exception:
     """A registration the service no longer accepts is deleted, so that the next
     login registers anew instead of failing the same way until it expires."""
-    rejected = isinstance(error, LoginRequired) or error.code in REJECTED_CLIENT
+    rejected = isinstance(error, oidc.RejectedClient) or (
+        isinstance(error, AwsApiError) and error.code in REJECTED_CLIENT
+    )
     if not rejected:
         return error
     files.remove(ctx.registrations.path(session))
-    return LoginRequired(
+    return oidc.RejectedClient(
         "IAM Identity Center no longer accepts this client registration",
         hint="run the login again; a new registration will be made",
     )

@@ -27,6 +27,10 @@ MAX_EXPIRES_IN = 366 * 86400
 MAX_INTERVAL = 60
 
 
+class RejectedClient(LoginRequired):
+    """The service no longer accepts the client registration: register anew."""
+
+
 @dataclass(frozen=True)
 class TokenGrant:
     """What CreateToken answered."""
@@ -225,7 +229,7 @@ def _login_error(error: AwsApiError) -> Exception:
     if code in ("AccessDeniedException", "access_denied"):
         return LoginFailed("the login was denied in the browser", hint="run the login again")
     if code in ("InvalidClientException", "invalid_client", "UnauthorizedClientException"):
-        return LoginRequired(
+        return RejectedClient(
             "IAM Identity Center no longer accepts this client registration",
             hint="run the login again; a new registration will be made",
         )
