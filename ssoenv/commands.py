@@ -24,7 +24,7 @@ PROCESS_MIN_VALID = timedelta(minutes=16)
 
 def use(
     profile: str | None,
-    shell: str | None,
+    shell: str | None = None,
     *,
     no_login: bool = False,
     no_browser: bool = False,

@@ -112,6 +112,15 @@ def main(argv: list[str] | None = None) -> int:
         return _fail(Interrupted("interrupted; nothing was changed"), debug)
     except SsoenvError as error:
         return _fail(error, debug)
+    except Exception as error:  # a bug: one line, not a traceback (--debug shows it)
+        if debug:
+            raise
+        # Only the type: an exception's text could hold a value we must not print.
+        sys.stderr.write(
+            f"ssoenv: internal error ({type(error).__name__}); run the command again with "
+            "--debug to see where, and report it\n"
+        )
+        return int(ExitCode.UNEXPECTED)
 
 
 def _fail(error: SsoenvError, debug: bool) -> int:

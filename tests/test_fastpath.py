@@ -103,3 +103,62 @@ def test_warm_use_and_a_fresh_hook_load_neither(aws_env: Path, emulator: Emulato
 def test_a_cold_use_goes_to_the_network(aws_env: Path, emulator: Emulator) -> None:
     assert run("login", "dev", "--no-browser").returncode == 0
     assert loaded_modules("use", "dev", "--shell", "bash") == "requests"
+
+
+TYPER_PROBE = """
+import sys
+from ssoenv.main import _run_typer
+sys.exit(_run_typer(sys.argv[1:]))
+"""
+
+
+@pytest.mark.parametrize(
+    "args",
+    [
+        ["use", "dev"],  # no --shell: the shell is detected
+        ["use", "dev", "--shell", "bash"],
+        ["use", "-s", "fish", "dev"],
+        ["use", "--no-login", "dev", "--no-browser", "--use-device-code"],
+        ["use", "--shell", "json", "dev"],
+    ],
+)
+def test_fast_path_runs_as_typer_does(aws_env: Path, emulator: Emulator, args: list[str]) -> None:
+    """Same stdout, stderr and exit code through the fast path and through typer."""
+    assert run("login", "dev", "--no-browser").returncode == 0
+    assert run("use", "dev", "--shell", "bash").returncode == 0  # warm: both print the same
+    env = {**os.environ, "SHELL": "/bin/zsh"}
+    fast = run(*args, env=env)
+    typer_run = subprocess.run(
+        [sys.executable, "-c", TYPER_PROBE, *args], capture_output=True, text=True, env=env
+    )
+    assert fast.returncode == typer_run.returncode == 0, fast.stderr + typer_run.stderr
+    assert "AWS_SECRET_ACCESS_KEY" in fast.stdout or "SecretAccessKey" in fast.stdout
+    assert (fast.stdout, fast.stderr) == (typer_run.stdout, typer_run.stderr)
+
+
+BUG_PROBE = """
+import sys
+from ssoenv import commands, main
+
+def broken(*args, **kwargs):
+    raise TypeError("AKIA-SECRET-VALUE")
+
+commands.use = broken
+sys.exit(main.main(sys.argv[1:]))
+"""
+
+
+@pytest.mark.parametrize("debug", [False, True])
+def test_a_bug_is_one_line_without_its_text_unless_debugging(debug: bool) -> None:
+    env = {**os.environ, "SSOENV_DEBUG": "1" if debug else ""}
+    result = subprocess.run(
+        [sys.executable, "-c", BUG_PROBE, "use", "dev"], capture_output=True, text=True, env=env
+    )
+    assert result.returncode == 1
+    if debug:
+        assert "Traceback" in result.stderr and "AKIA-SECRET-VALUE" in result.stderr
+    else:
+        assert result.stderr.splitlines() == [
+            "ssoenv: internal error (TypeError); run the command again with --debug to see "
+            "where, and report it"
+        ]
