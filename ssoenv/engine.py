@@ -5,7 +5,6 @@ locks that keep concurrent processes from racing. Never prints, never exits."""
 from __future__ import annotations
 
 import contextlib
-import logging
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
@@ -16,6 +15,7 @@ from ssoenv import files, oidc, paths, portal
 from ssoenv.cache import CredentialCache, RegistrationCache, TokenCache
 from ssoenv.errors import AwsApiError, LoginFailed, LoginRequired, NetworkError
 from ssoenv.http import INTERACTIVE, HttpClient, HttpPolicy, policy_for
+from ssoenv.log import Logger
 from ssoenv.model import (
     DEFAULT_SCOPES,
     ClientRegistration,
@@ -27,7 +27,7 @@ from ssoenv.model import (
     Token,
 )
 
-log = logging.getLogger("ssoenv.engine")
+log = Logger("ssoenv.engine")
 
 # botocore refreshes an SSO token when less than 15 minutes remain (protocol doc §8).
 TOKEN_REFRESH_WINDOW = timedelta(minutes=15)
@@ -154,7 +154,7 @@ def _refresh(ctx: Context, session: SsoSession, endpoints: Endpoints, token: Tok
     except AwsApiError as error:
         # invalid_grant: the refresh token is spent or revoked (botocore keeps the
         # file untouched in this case, and so do we).
-        log.info("refreshing the token of %s failed: %s", session.label, error.code)
+        log.debug("refreshing the token of %s failed: %s", session.label, error.code)
         return None
     except NetworkError:
         if token.expires_at - ctx.now() > TOKEN_MIN_VALID:
@@ -172,7 +172,7 @@ def _refresh(ctx: Context, session: SsoSession, endpoints: Endpoints, token: Tok
         registration_expires_at=token.registration_expires_at,
     )
     ctx.tokens.save(session, refreshed)
-    log.info("refreshed the SSO token of %s", session.label)
+    log.debug("refreshed the SSO token of %s", session.label)
     return refreshed
 
 

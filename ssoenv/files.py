@@ -7,7 +7,6 @@ from __future__ import annotations
 import contextlib
 import fcntl
 import json
-import logging
 import os
 import stat
 import tempfile
@@ -17,8 +16,9 @@ from pathlib import Path
 from typing import Any
 
 from ssoenv.errors import ConfigError
+from ssoenv.log import Logger
 
-log = logging.getLogger("ssoenv.files")
+log = Logger("ssoenv.files")
 
 DIR_MODE = 0o700
 FILE_MODE = 0o600

@@ -8,7 +8,6 @@ built, not with this module: commands served from the caches never pay for it.""
 from __future__ import annotations
 
 import json
-import logging
 import math
 import random
 import time
@@ -19,11 +18,12 @@ from urllib.parse import urlsplit
 
 from ssoenv import __version__
 from ssoenv.errors import AwsApiError, ConfigError, NetworkError, SsoenvError
+from ssoenv.log import Logger
 
 if TYPE_CHECKING:
     import requests
 
-log = logging.getLogger("ssoenv.http")
+log = Logger("ssoenv.http")
 
 MAX_BODY_BYTES = 8 * 1024 * 1024  # far above any real answer; stops a runaway server
 RETRYABLE_CODES = frozenset({"TooManyRequestsException", "InternalServerException", "SlowDown"})

@@ -4,7 +4,6 @@ time. Results come back sorted, whatever order the answers arrive in."""
 
 from __future__ import annotations
 
-import logging
 import threading
 from collections.abc import Callable, Mapping
 from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
@@ -14,9 +13,10 @@ from ssoenv import engine, portal
 from ssoenv.config import ConfigFile, resolve_session, session_names
 from ssoenv.errors import AwsApiError, ConfigError, UsageError
 from ssoenv.http import HttpClient
+from ssoenv.log import Logger
 from ssoenv.model import Endpoints, SsoSession
 
-log = logging.getLogger("ssoenv.inventory")
+log = Logger("ssoenv.inventory")
 
 # Enough to hide the round-trip time of a large organisation without looking like
 # a flood to the portal's throttling (429s are retried by the HTTP client anyway).
@@ -151,7 +151,7 @@ def _roles(http: HttpClient, base_url: str, access_token: str, account_id: str) 
     except AwsApiError as error:
         if error.code == "ResourceNotFoundException" or error.status == 404:
             # The account left the assignment between the two listings: no roles.
-            log.info("account %s vanished while listing its roles", account_id)
+            log.debug("account %s vanished while listing its roles", account_id)
             return []
         raise
 

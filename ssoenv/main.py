@@ -1,4 +1,4 @@
-"""The `ssoenv` program's entry point: sets up logging, serves the commands run
+"""The `ssoenv` program's entry point: sets up diagnostics, serves the commands run
 on every new shell, every prompt refresh and every switch (`init`, `hook-env`,
 `use`) without loading the CLI framework, hands everything else to typer
 (ssoenv.cli), and maps errors to exit codes, once, for both paths.
@@ -15,6 +15,7 @@ import os
 import sys
 from collections.abc import Callable, Sequence
 
+from ssoenv import log
 from ssoenv.errors import ExitCode, Interrupted, SsoenvError
 
 # `typing` costs milliseconds every new shell pays for `init`; type checkers read
@@ -99,10 +100,7 @@ def main(argv: list[str] | None = None) -> int:
     root_options = itertools.takewhile(lambda word: word.startswith("-"), args)
     debug = "--debug" in root_options or os.environ.get("SSOENV_DEBUG") == "1"
     fast = fast_parse(args)
-    if fast is None or fast[0] != "init":  # init logs nothing: spare it `logging`
-        from ssoenv.runtime import setup_logging
-
-        setup_logging(debug)
+    log.configure(debug=debug)
     try:
         if fast is None:
             return _run_typer(args)

@@ -5,7 +5,6 @@ the terminal. Free of the CLI framework, so fast paths can use it too."""
 from __future__ import annotations
 
 import functools
-import logging
 import os
 import sys
 import time
@@ -240,14 +239,3 @@ def show_authorize_url(
     where = "opened in your browser" if opened else "open this page in a browser on this machine"
     say(f"{where}: {url}")
     say("waiting for the browser to come back (Ctrl-C to cancel)")
-
-
-def setup_logging(debug: bool) -> None:
-    handler = logging.StreamHandler(sys.stderr)
-    handler.setFormatter(
-        logging.Formatter("ssoenv: %(name)s: %(message)s" if debug else "ssoenv: %(message)s")
-    )
-    root = logging.getLogger("ssoenv")
-    root.handlers[:] = [handler]
-    root.setLevel(logging.DEBUG if debug else logging.WARNING)
-    root.propagate = False

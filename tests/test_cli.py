@@ -144,6 +144,20 @@ def test_server_error_after_retries_is_one_line(logged_in: Emulator) -> None:
     assert logged_in.calls["GetRoleCredentials"] == 3  # bounded retries
 
 
+def test_debug_shows_each_http_call_and_retry(logged_in: Emulator) -> None:
+    logged_in.inject("GetRoleCredentials", 500, "InternalServerException", "boom", times=1)
+    quiet = run("use", "dev", "--shell", "bash")
+    assert quiet.returncode == 0
+    assert quiet.stderr.splitlines()[0].startswith("ssoenv: using 'dev'")  # no HTTP lines
+    logged_in.inject("GetRoleCredentials", 500, "InternalServerException", "boom", times=1)
+    debug = run("--debug", "use", "admin", "--shell", "bash")
+    assert debug.returncode == 0, debug.stderr
+    http = [line.split(" (")[0] for line in debug.stderr.splitlines() if "ssoenv.http" in line]
+    assert http[0] == f"ssoenv: ssoenv.http: GET {logged_in.url} -> 500"
+    assert http[1].startswith(f"ssoenv: ssoenv.http: retrying GET {logged_in.url} in ")
+    assert http[2] == f"ssoenv: ssoenv.http: GET {logged_in.url} -> 200"
+
+
 def test_logout_clears_the_session_and_the_shell(logged_in: Emulator) -> None:
     used = env_of(run("use", "dev", "--shell", "bash").stdout)
     result = run("logout", "--shell", "bash", env=used)

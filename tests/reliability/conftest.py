@@ -8,7 +8,6 @@ import contextlib
 import hashlib
 import io
 import json
-import logging
 import subprocess
 import sys
 import threading
@@ -65,14 +64,9 @@ def ssoenv_in_process(*args: str) -> subprocess.CompletedProcess[str]:
     matters when every test needs a login first. No terminal is attached."""
     (script,) = entry_points(group="console_scripts", name="ssoenv")
     main: Callable[[list[str]], int] = script.load()
-    logger = logging.getLogger("ssoenv")
-    saved = (logger.handlers[:], logger.level, logger.propagate)
     stdout, stderr = io.StringIO(), io.StringIO()
-    try:
-        with contextlib.redirect_stdout(stdout), contextlib.redirect_stderr(stderr):
-            code = main(list(args))
-    finally:
-        logger.handlers[:], logger.level, logger.propagate = saved
+    with contextlib.redirect_stdout(stdout), contextlib.redirect_stderr(stderr):
+        code = main(list(args))
     out, err = stdout.getvalue(), stderr.getvalue()
     return subprocess.CompletedProcess(["ssoenv", *args], code, out, err)
 

@@ -8,7 +8,6 @@ pseudo-terminal, whose real prompt runs the hooks)."""
 
 from __future__ import annotations
 
-import logging
 import os
 import re
 import shutil
@@ -87,12 +86,7 @@ def logged_in(shell_env: dict[str, str], capsys: pytest.CaptureFixture[str]) -> 
     spend a Python start-up on every test."""
     from ssoenv.main import main
 
-    logger = logging.getLogger("ssoenv")
-    saved = logger.handlers[:], logger.level, logger.propagate
-    try:
-        assert main(["login", "dev", "--no-browser"]) == 0, capsys.readouterr().err
-    finally:  # main() pointed the logger at this test's captured stderr
-        logger.handlers[:], logger.level, logger.propagate = saved
+    assert main(["login", "dev", "--no-browser"]) == 0, capsys.readouterr().err
     capsys.readouterr()
     return shell_env
 
