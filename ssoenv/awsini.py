@@ -12,7 +12,6 @@ from __future__ import annotations
 import re
 import shlex
 import stat
-from dataclasses import dataclass, field
 from pathlib import Path
 
 from ssoenv.errors import ConfigError
@@ -26,16 +25,16 @@ _OPTION_RE = re.compile(r"(?P<option>.*?)\s*(?P<vi>=|:)\s*(?P<value>.*)$")
 _NONSPACE_RE = re.compile(r"\S")
 
 
-@dataclass
 class _Option:
-    lines: list[tuple[int, str]]  # (line number, stripped text); the first is the key's line
+    def __init__(self, lines: list[tuple[int, str]]) -> None:
+        self.lines = lines  # (line number, stripped text); the first is the key's line
 
 
-@dataclass
 class _Section:
-    header: str
-    line: int
-    options: dict[str, _Option] = field(default_factory=dict)
+    def __init__(self, header: str, line: int) -> None:
+        self.header = header
+        self.line = line
+        self.options: dict[str, _Option] = {}
 
 
 class _Parse:

@@ -4,24 +4,24 @@ each tool serves the other), and role credentials in ssoenv's own cache dir."""
 
 from __future__ import annotations
 
-import hashlib
 import json
 import re
 from collections.abc import Iterator
 from datetime import datetime, timedelta, timezone
 from pathlib import Path
-from typing import Any, TypeGuard
 
 from ssoenv import files
 from ssoenv.model import ClientRegistration, RoleCredentials, SsoProfile, SsoSession, Token
+from ssoenv.shells.base import exportable
+
+TYPE_CHECKING = False  # True for type checkers; `typing` costs every `ssoenv use` ~5 ms
+if TYPE_CHECKING:
+    from typing import Any, TypeGuard
 
 _TIMESTAMP = re.compile(
     r"^(\d{4})-(\d\d)-(\d\d)[T ](\d\d):(\d\d):(\d\d)(?:\.(\d+))?\s*(Z|UTC|[+-]\d\d:?\d\d)?$",
     re.IGNORECASE,
 )
-
-# What no environment variable can hold: NUL, and lone surrogates (not UTF-8).
-_UNEXPORTABLE = re.compile("[\0\ud800-\udfff]")
 
 
 def format_timestamp(moment: datetime) -> str:
@@ -54,7 +54,11 @@ def parse_timestamp(text: object) -> datetime | None:
 
 
 def _sha1_name(text: str) -> str:
-    return hashlib.sha1(text.encode("utf-8")).hexdigest() + ".json"
+    try:  # CPython's built-in sha1: `hashlib` loads OpenSSL first (~2.5 ms on every use)
+        from _sha1 import sha1  # type: ignore[import-not-found]
+    except ImportError:  # an interpreter without it
+        from hashlib import sha1
+    return str(sha1(text.encode("utf-8")).hexdigest()) + ".json"
 
 
 class TokenCache:
@@ -240,7 +244,7 @@ def _header_safe(value: object) -> TypeGuard[str]:
 
 def _exportable(value: object) -> bool:
     """A non-empty string an environment variable can hold (no NUL, no lone surrogate)."""
-    return isinstance(value, str) and bool(value) and _UNEXPORTABLE.search(value) is None
+    return isinstance(value, str) and bool(value) and exportable(value)
 
 
 def _opt_str(data: dict[str, Any], key: str) -> str | None:

@@ -9,21 +9,19 @@ ssoenv.endpoints'.
 
 from __future__ import annotations
 
-import difflib
 import os
 import re
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, field
 from pathlib import Path
 
 from ssoenv.awsini import Section, Value, classify, read_sections, show
 from ssoenv.awsini import parse_text as parse_text  # re-exported: tests compare it to botocore
-from ssoenv.endpoints import resolve_endpoints
+from ssoenv.endpoints import resolve_endpoints, valid_region
 from ssoenv.errors import ConfigError
 from ssoenv.model import SsoProfile, SsoSession
+from ssoenv.values import frozen
 
 _VAR_RE = re.compile(r"\$(\w+|\{[^}]*\})", re.ASCII)  # posixpath.expandvars
-_REGION_RE = re.compile(r"(?![0-9]+$)(?!-)[a-zA-Z0-9-]{,63}(?<!-)")  # validate_region_name
 
 
 def config_path(environ: Mapping[str, str]) -> Path:
@@ -65,7 +63,7 @@ def _passwd_home() -> str | None:
         return None
 
 
-@dataclass(frozen=True)
+@frozen
 class ConfigFile:
     """The profile map of botocore.configloader.load_config for one file."""
 
@@ -73,9 +71,9 @@ class ConfigFile:
     profiles: dict[str, Section]  # "default" for [default] / [profile default]; later wins
     sso_sessions: dict[str, Section]
     services: dict[str, Section]
-    home: Path | None = field(default=None, compare=False)  # shown as "~"; None: Path.home()
+    home: Path | None = None  # shown as "~"; None: Path.home()
     exists: bool = True  # False when the file is missing (an empty config, as for botocore)
-    headers: dict[tuple[str, str], str] = field(default_factory=dict, compare=False, repr=False)
+    headers: Mapping[tuple[str, str], str] = {}  # (kind, name) -> the header as written
 
     def display_path(self) -> str:
         return _display(self.path, self.home)
@@ -336,7 +334,7 @@ def _text(values: Mapping[str, Value], key: str, where: str) -> str:
 
 def _region(values: Mapping[str, Value], where: str) -> str:
     region = _text(values, "sso_region", where)
-    if not _REGION_RE.fullmatch(region):
+    if not valid_region(region):
         raise ConfigError(
             f"{where}: sso_region {region!r} is not a valid region name",
             hint="use the region code of your IAM Identity Center instance, e.g. us-east-1",
@@ -402,6 +400,8 @@ def _unknown_profile(cfg: ConfigFile, name: str, source: str) -> ConfigError:
 
 
 def _close(name: str, names: Sequence[str]) -> str:
+    import difflib  # only when a name is wrong
+
     found = difflib.get_close_matches(name, names, n=1, cutoff=0.6)
     return f" (did you mean {found[0]!r}?)" if found else ""
 

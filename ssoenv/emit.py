@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import json
 from collections.abc import Mapping
-from dataclasses import dataclass, field
 from datetime import datetime, timedelta, timezone
 from pathlib import Path
 
@@ -37,10 +36,12 @@ PRIVATE_VARIABLES = (
 MIN_REFRESH_DELAY = timedelta(seconds=60)
 
 
-@dataclass
 class Change:
-    ops: list[EnvOp] = field(default_factory=list)
-    notes: list[str] = field(default_factory=list)  # for stderr, for the person
+    """What to do to the user's shell, and what to tell the person."""
+
+    def __init__(self) -> None:
+        self.ops: list[EnvOp] = []
+        self.notes: list[str] = []  # for stderr, for the person
 
 
 def rfc3339(moment: datetime) -> str:

@@ -7,16 +7,14 @@ the two services' endpoint rule sets (§1: partitions, FIPS, dual-stack).
 
 from __future__ import annotations
 
-import ipaddress
 import re
 from collections.abc import Mapping
-from dataclasses import dataclass
-from typing import TYPE_CHECKING
-from urllib.parse import urlsplit
 
 from ssoenv.errors import ConfigError
 from ssoenv.model import Endpoints
+from ssoenv.values import frozen
 
+TYPE_CHECKING = False  # True for type checkers; `typing` costs every `ssoenv use` ~5 ms
 if TYPE_CHECKING:
     from ssoenv.config import ConfigFile
 
@@ -24,11 +22,17 @@ ProfileSection = Mapping[str, str | dict[str, str]]
 
 # botocore's validate_region_name (a host label; it is put into the host name).
 _REGION_RE = re.compile(r"(?![0-9]+$)(?!-)[a-zA-Z0-9-]{,63}(?<!-)")
-# botocore.utils.is_valid_endpoint_url's host name rule.
-_HOST_RE = re.compile(r"((?!-)[A-Z\d-]{1,63}(?<!-)\.)*((?!-)[A-Z\d-]{1,63}(?<!-))", re.IGNORECASE)
+# botocore.utils.is_valid_endpoint_url's host name rule; only endpoints set by hand
+# need it, so it is compiled (by re's cache) on first use.
+_HOST_PATTERN = r"((?!-)[A-Z\d-]{1,63}(?<!-)\.)*((?!-)[A-Z\d-]{1,63}(?<!-))"
 
 
-@dataclass(frozen=True)
+def valid_region(region: str) -> bool:
+    """botocore's region name rule (an empty name passes, as in botocore)."""
+    return _REGION_RE.fullmatch(region) is not None
+
+
+@frozen
 class _Partition:
     name: str
     region_regex: str
@@ -73,7 +77,7 @@ def resolve_endpoints(
 ) -> Endpoints:
     """The base URLs (no trailing slash) botocore would use for `sso-oidc` and `sso`
     clients created with region `sso_region` in a session of this profile."""
-    if not _REGION_RE.fullmatch(sso_region) or not sso_region:
+    if not valid_region(sso_region) or not sso_region:
         raise ConfigError(
             f"sso_region {sso_region!r} is not a valid region name",
             hint="use the region code of your IAM Identity Center instance, e.g. us-east-1",
@@ -171,6 +175,9 @@ def _checked(url: str, origin: str) -> str:
 
 
 def _valid_url(url: str) -> bool:
+    import ipaddress  # only for an endpoint set by hand
+    from urllib.parse import urlsplit
+
     if any(c.isspace() or ord(c) < 32 for c in url):
         return False
     try:
@@ -184,7 +191,7 @@ def _valid_url(url: str) -> bool:
     try:
         ipaddress.IPv6Address(host)
     except ValueError:
-        return bool(_HOST_RE.fullmatch(host.removesuffix(".")))
+        return bool(re.fullmatch(_HOST_PATTERN, host.removesuffix("."), re.IGNORECASE))
     return True
 
 

@@ -6,10 +6,8 @@ from __future__ import annotations
 
 import contextlib
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from pathlib import Path
-from typing import Literal
 
 from ssoenv import files, oidc, paths, portal
 from ssoenv.cache import CredentialCache, RegistrationCache, TokenCache
@@ -26,6 +24,13 @@ from ssoenv.model import (
     SsoSession,
     Token,
 )
+from ssoenv.values import frozen
+
+TYPE_CHECKING = False  # True for type checkers; `typing` costs every `ssoenv use` ~5 ms
+if TYPE_CHECKING:
+    from typing import Literal
+
+    LoginFlow = Literal["device", "pkce"]
 
 log = Logger("ssoenv.engine")
 
@@ -45,8 +50,6 @@ DEFAULT_LOGIN_WAIT = 300.0
 # How long the browser login waits for the browser: the AWS CLI's 10 minutes.
 DEFAULT_LOGIN_TIMEOUT = 600.0
 
-LoginFlow = Literal["device", "pkce"]
-
 
 def _no_device_code(authorization: DeviceAuthorization, session: SsoSession) -> None:
     raise LoginRequired(f"a login is needed for {session.label}")
@@ -60,26 +63,44 @@ def _device_flow(session: SsoSession) -> LoginFlow:
     return "device"
 
 
-@dataclass
 class Context:
     """The outside world, injected: environment, clocks, HTTP and the login prompt."""
 
-    environ: Mapping[str, str] = field(repr=False)  # may hold exported credentials
-    now: Callable[[], datetime]
-    monotonic: Callable[[], float]
-    sleep: Callable[[float], None]
-    on_device_code: Callable[[DeviceAuthorization, SsoSession], None] = _no_device_code
-    # Shows (and opens) the /authorize URL of the PKCE login; must not block.
-    on_authorize_url: Callable[[str, SsoSession], None] = _no_browser_login
-    on_wait: Callable[[str], None] = lambda message: None
-    # Asked only when a login starts. The CLI answers "pkce" where a browser on
-    # this machine can finish the login; without one only the device flow works.
-    choose_flow: Callable[[SsoSession], LoginFlow] = _device_flow
-    login_timeout: float = DEFAULT_LOGIN_TIMEOUT  # seconds for the browser
-    login_wait: float = DEFAULT_LOGIN_WAIT  # seconds for another process's login
-    policy: HttpPolicy = INTERACTIVE
-    refresh_window: timedelta = DEFAULT_REFRESH_WINDOW
-    _http: HttpClient | None = field(default=None, repr=False)
+    def __init__(
+        self,
+        *,
+        environ: Mapping[str, str],  # may hold exported credentials: kept out of the repr
+        now: Callable[[], datetime],
+        monotonic: Callable[[], float],
+        sleep: Callable[[float], None],
+        on_device_code: Callable[[DeviceAuthorization, SsoSession], None] = _no_device_code,
+        # Shows (and opens) the /authorize URL of the PKCE login; must not block.
+        on_authorize_url: Callable[[str, SsoSession], None] = _no_browser_login,
+        on_wait: Callable[[str], None] = lambda message: None,
+        # Asked only when a login starts. The CLI answers "pkce" where a browser on
+        # this machine can finish the login; without one only the device flow works.
+        choose_flow: Callable[[SsoSession], LoginFlow] = _device_flow,
+        login_timeout: float = DEFAULT_LOGIN_TIMEOUT,  # seconds for the browser
+        login_wait: float = DEFAULT_LOGIN_WAIT,  # seconds for another process's login
+        policy: HttpPolicy = INTERACTIVE,
+        refresh_window: timedelta = DEFAULT_REFRESH_WINDOW,
+    ) -> None:
+        self.environ = environ
+        self.now = now
+        self.monotonic = monotonic
+        self.sleep = sleep
+        self.on_device_code = on_device_code
+        self.on_authorize_url = on_authorize_url
+        self.on_wait = on_wait
+        self.choose_flow = choose_flow
+        self.login_timeout = login_timeout
+        self.login_wait = login_wait
+        self.policy = policy
+        self.refresh_window = refresh_window
+        self._http: HttpClient | None = None
+
+    def __repr__(self) -> str:
+        return f"Context(policy={self.policy!r}, refresh_window={self.refresh_window!r})"
 
     @property
     def http(self) -> HttpClient:
@@ -103,7 +124,7 @@ class Context:
         return paths.locks_dir(self.environ) / f"{name}.lock"
 
 
-@dataclass(frozen=True)
+@frozen
 class Credentials:
     """Role credentials plus what a prompt needs to know about the session behind them."""
 
@@ -461,11 +482,11 @@ def _fetch_role(
 # --- logout ---------------------------------------------------------------
 
 
-@dataclass
 class LogoutReport:
-    sessions: list[str] = field(default_factory=list)
-    credentials_removed: int = 0
-    failures: list[str] = field(default_factory=list)
+    def __init__(self) -> None:
+        self.sessions: list[str] = []
+        self.credentials_removed = 0
+        self.failures: list[str] = []
 
 
 def logout(

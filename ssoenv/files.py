@@ -9,14 +9,16 @@ import fcntl
 import json
 import os
 import stat
-import tempfile
 import time
 from collections.abc import Callable, Iterator
 from pathlib import Path
-from typing import Any
 
 from ssoenv.errors import ConfigError
 from ssoenv.log import Logger
+
+TYPE_CHECKING = False  # True for type checkers; `typing` costs every `ssoenv use` ~5 ms
+if TYPE_CHECKING:
+    from typing import Any
 
 log = Logger("ssoenv.files")
 
@@ -83,6 +85,8 @@ def _temp_prefix(path: Path) -> str:
 
 def _locked_temp(path: Path) -> tuple[int, str]:
     """A new temp file next to `path`, open and exclusively locked."""
+    import tempfile  # ~4 ms (shutil, random): only commands that write pay for it
+
     while True:
         fd, temp = tempfile.mkstemp(prefix=_temp_prefix(path), suffix=TEMP_SUFFIX, dir=path.parent)
         # Blocks only while another process's clean-up holds the lock for an instant.

@@ -8,7 +8,6 @@ from __future__ import annotations
 import contextlib
 import os
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass
 from datetime import datetime, timedelta
 from pathlib import Path
 
@@ -16,12 +15,13 @@ from ssoenv import emit, engine, files
 from ssoenv.errors import SsoenvError
 from ssoenv.model import SsoProfile
 from ssoenv.shells import SetVar
+from ssoenv.values import frozen
 
 FIRST_RETRY = timedelta(seconds=60)
 MAX_RETRY = timedelta(minutes=15)
 
 
-@dataclass(frozen=True)
+@frozen
 class HookResult:
     change: emit.Change
     credential_file: Path | None = None  # loaded from this file: sync the shell's marker

@@ -9,18 +9,19 @@ from __future__ import annotations
 
 import json
 import math
-import random
 import time
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass, replace
-from typing import TYPE_CHECKING, Any
 from urllib.parse import urlsplit
 
 from ssoenv import __version__
 from ssoenv.errors import AwsApiError, ConfigError, NetworkError, SsoenvError
 from ssoenv.log import Logger
+from ssoenv.values import frozen, replace
 
+TYPE_CHECKING = False  # True for type checkers; `typing` costs every `ssoenv use` ~5 ms
 if TYPE_CHECKING:
+    from typing import Any
+
     import requests
 
 log = Logger("ssoenv.http")
@@ -29,7 +30,7 @@ MAX_BODY_BYTES = 8 * 1024 * 1024  # far above any real answer; stops a runaway s
 RETRYABLE_CODES = frozenset({"TooManyRequestsException", "InternalServerException", "SlowDown"})
 
 
-@dataclass(frozen=True)
+@frozen
 class HttpPolicy:
     """How long a call may take. Worst case per call: attempts * (connect + read) + backoff."""
 
@@ -85,12 +86,15 @@ class HttpClient:
         policy: HttpPolicy = INTERACTIVE,
         *,
         sleep: Callable[[float], None] = time.sleep,
-        jitter: Callable[[], float] = random.random,
+        jitter: Callable[[], float] | None = None,  # default: random.random
     ) -> None:
+        import random  # like requests, loaded only by commands that go to the network
+
+        import requests
+
         self.policy = policy
         self._sleep = sleep
-        self._jitter = jitter
-        import requests
+        self._jitter = jitter or random.random
 
         self._requests = requests
         self._session = requests.Session()

@@ -1,15 +1,19 @@
 """Plain values passed between the layers. Secrets are kept out of reprs.
-Imports nothing from ssoenv."""
+Imports nothing from ssoenv but `values`.
+
+They are `@frozen` classes (ssoenv.values), not dataclasses: every `ssoenv use`
+creates them, and dataclasses would cost it ~25 ms."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
 from datetime import datetime
+
+from ssoenv.values import frozen, secret
 
 DEFAULT_SCOPES: tuple[str, ...] = ("sso:account:access",)
 
 
-@dataclass(frozen=True)
+@frozen
 class SsoSession:
     """Where and how to log in: an `[sso-session]` section, or a legacy profile's keys.
 
@@ -37,13 +41,13 @@ class SsoSession:
         return self.name if self.name is not None else self.start_url
 
 
-@dataclass(frozen=True)
+@frozen
 class Endpoints:
     oidc: str  # base URL of the SSO OIDC API, no trailing slash
     portal: str  # base URL of the SSO portal API, no trailing slash
 
 
-@dataclass(frozen=True)
+@frozen
 class SsoProfile:
     """A profile whose credentials come from IAM Identity Center."""
 
@@ -56,18 +60,18 @@ class SsoProfile:
     source: str = ""
 
 
-@dataclass(frozen=True)
+@frozen
 class ClientRegistration:
     client_id: str
-    client_secret: str = field(repr=False)
+    client_secret: str = secret()
     expires_at: datetime
     scopes: tuple[str, ...] | None = None
     grant_types: tuple[str, ...] | None = None
 
 
-@dataclass(frozen=True)
+@frozen
 class DeviceAuthorization:
-    device_code: str = field(repr=False)
+    device_code: str = secret()
     user_code: str
     verification_uri: str
     verification_uri_complete: str
@@ -75,17 +79,17 @@ class DeviceAuthorization:
     interval: int
 
 
-@dataclass(frozen=True)
+@frozen
 class Token:
     """An SSO access token as the AWS CLI caches it (`~/.aws/sso/cache/<sha1>.json`)."""
 
-    access_token: str = field(repr=False)
+    access_token: str = secret()
     expires_at: datetime
     start_url: str | None = None
     region: str | None = None
-    refresh_token: str | None = field(default=None, repr=False)
+    refresh_token: str | None = secret(default=None)
     client_id: str | None = None
-    client_secret: str | None = field(default=None, repr=False)
+    client_secret: str | None = secret(default=None)
     registration_expires_at: datetime | None = None
 
     def can_refresh(self, now: datetime) -> bool:
@@ -99,10 +103,10 @@ class Token:
         )
 
 
-@dataclass(frozen=True)
+@frozen
 class RoleCredentials:
     access_key_id: str
-    secret_access_key: str = field(repr=False)
-    session_token: str = field(repr=False)
+    secret_access_key: str = secret()
+    session_token: str = secret()
     expiration: datetime
     account_id: str | None = None

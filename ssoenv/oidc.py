@@ -6,14 +6,17 @@ sleeping."""
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass, field
 from datetime import datetime, timedelta, timezone
-from typing import Any
 from urllib.parse import urlsplit
 
 from ssoenv.errors import AwsApiError, LoginFailed, LoginRequired
 from ssoenv.http import HttpClient
 from ssoenv.model import ClientRegistration, DeviceAuthorization
+from ssoenv.values import frozen, secret
+
+TYPE_CHECKING = False  # True for type checkers; `typing` costs every `ssoenv use` ~5 ms
+if TYPE_CHECKING:
+    from typing import Any
 
 DEVICE_GRANT = "urn:ietf:params:oauth:grant-type:device_code"
 REFRESH_GRANT = "refresh_token"
@@ -31,13 +34,13 @@ class RejectedClient(LoginRequired):
     """The service no longer accepts the client registration: register anew."""
 
 
-@dataclass(frozen=True)
+@frozen
 class TokenGrant:
     """What CreateToken answered."""
 
-    access_token: str = field(repr=False)
+    access_token: str = secret()
     expires_in: int
-    refresh_token: str | None = field(default=None, repr=False)
+    refresh_token: str | None = secret(default=None)
 
 
 def register_client(

@@ -4,17 +4,19 @@ assigned to the user, and logout. The bearer token travels in
 
 from __future__ import annotations
 
-import re
 from collections.abc import Iterator
 from datetime import datetime, timezone
-from typing import Any
 
 from ssoenv.errors import AccessDenied, AwsApiError, LoginRequired
 from ssoenv.http import HttpClient
 from ssoenv.model import RoleCredentials
+from ssoenv.shells.base import exportable
+
+TYPE_CHECKING = False  # True for type checkers; `typing` costs every `ssoenv use` ~5 ms
+if TYPE_CHECKING:
+    from typing import Any
 
 BEARER_HEADER = "x-amz-sso_bearer_token"
-_UNEXPORTABLE = re.compile("[\0\ud800-\udfff]")
 PAGE_SIZE = "100"  # the model's maximum; fewer round trips for large organisations
 
 
@@ -105,7 +107,7 @@ def _aws_status(error: AwsApiError) -> int:
 def _text(answer: dict[str, Any], key: str) -> str:
     value = answer.get(key)
     # These go into environment variables, which cannot hold NUL or lone surrogates.
-    if not isinstance(value, str) or not value or _UNEXPORTABLE.search(value):
+    if not isinstance(value, str) or not value or not exportable(value):
         raise AwsApiError("UnexpectedResponse", f"role credentials without a valid '{key}'")
     return value
 

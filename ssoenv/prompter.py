@@ -8,11 +8,11 @@ import re
 from collections.abc import Callable
 from urllib.parse import urlsplit
 
+from ssoenv.endpoints import valid_region
 from ssoenv.errors import Interrupted, UsageError
 
 NONE_WORDS = ("none", "-")
 OUTPUT_FORMATS = ("json", "yaml", "yaml-stream", "text", "table", "off")
-_REGION_RE = re.compile(r"(?![0-9]+$)(?!-)[a-zA-Z0-9-]{1,63}(?<!-)")  # botocore's rule
 _ACCOUNT_RE = re.compile(r"\d{12}")
 
 
@@ -134,7 +134,7 @@ def check_start_url(url: str) -> None:
 
 def check_region(region: str) -> None:
     check_plain(region)
-    if not _REGION_RE.fullmatch(region):
+    if not region or not valid_region(region):
         raise UsageError(f"{region!r} is not a region name like us-east-1")
 
 

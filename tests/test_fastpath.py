@@ -1,6 +1,6 @@
-"""The fast paths of ssoenv.main: they parse exactly as typer does, and the
-commands felt most (`init`, `use` from a warm cache, `hook-env`) load neither the
-CLI framework nor `requests` (structural facts, not timings: see `make bench`)."""
+"""The fast paths of ssoenv.main: they parse and run exactly as typer does, and
+the commands felt most (`init`, `use` from a warm cache, `hook-env`) load none of
+the costly modules (structural facts, not timings: see `make bench`)."""
 
 from __future__ import annotations
 
@@ -67,11 +67,30 @@ def test_anything_else_goes_to_typer(args: list[str]) -> None:
     assert fast_parse(args) is None
 
 
-PROBE = """
+# What each costs a command that imports it, measured on the 2-core CI machine
+# (python -X importtime, and whole-command timings in `make bench`).
+COSTLY = {
+    "typer": "~70 ms",
+    "requests": "~150 ms",
+    "dataclasses": "~10 ms, then ~1 ms per frozen class",
+    "logging": "~8 ms",
+    "typing": "~5 ms",
+    "tempfile": "~4 ms",
+    "hashlib": "~2.5 ms (OpenSSL)",
+    "inspect": "~6 ms",
+    "shellingham": "reads /proc",
+    # Output formats nobody asked for (every test below asks for bash).
+    "ssoenv.shells.fish": "",
+    "ssoenv.shells.nu": "",
+    "ssoenv.shells.powershell": "",
+    "ssoenv.shells.dotenv": "",
+}
+
+PROBE = f"""
 import sys
 from ssoenv.main import main
 code = main(sys.argv[1:])
-loaded = [name for name in ("typer", "requests") if name in sys.modules]
+loaded = [name for name in {sorted(COSTLY)!r} if name in sys.modules]
 sys.stderr.write("LOADED=" + ",".join(loaded) + "\\n")
 sys.exit(code)
 """
@@ -89,11 +108,11 @@ def loaded_modules(*args: str, env: dict[str, str] | None = None) -> str:
     return result.stderr.rsplit("LOADED=", 1)[1].strip()
 
 
-def test_init_loads_neither_typer_nor_requests() -> None:
+def test_init_loads_nothing_costly() -> None:
     assert loaded_modules("init", "bash") == ""
 
 
-def test_warm_use_and_a_fresh_hook_load_neither(aws_env: Path, emulator: Emulator) -> None:
+def test_warm_use_and_a_fresh_hook_load_nothing_costly(aws_env: Path, emulator: Emulator) -> None:
     assert run("login", "dev", "--no-browser").returncode == 0
     assert run("use", "dev", "--shell", "bash").returncode == 0  # warms the cache
     assert loaded_modules("use", "dev", "--shell", "bash") == ""
@@ -102,7 +121,9 @@ def test_warm_use_and_a_fresh_hook_load_neither(aws_env: Path, emulator: Emulato
 
 def test_a_cold_use_goes_to_the_network(aws_env: Path, emulator: Emulator) -> None:
     assert run("login", "dev", "--no-browser").returncode == 0
-    assert loaded_modules("use", "dev", "--shell", "bash") == "requests"
+    loaded = loaded_modules("use", "dev", "--shell", "bash").split(",")
+    assert "requests" in loaded  # (which brings logging, typing, hashlib... with it)
+    assert "typer" not in loaded
 
 
 TYPER_PROBE = """

@@ -6,21 +6,18 @@ whatever it holds. The operations and the protocol live in `base.py` and are
 re-exported here; each format is a tiny class in its own module.
 
 Imports nothing from ssoenv but `errors`; `shellingham` is imported only when
-auto-detection runs, so `import ssoenv.shells` stays cheap.
+auto-detection runs, and a format's module only when that format is asked for,
+so `import ssoenv.shells` stays cheap (`ssoenv use` runs on every switch).
 """
 
 from __future__ import annotations
 
+import importlib
 import os
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
 
 from ssoenv.errors import UsageError
 from ssoenv.shells.base import EnvOp, SetVar, Shell, UnsetVar
-from ssoenv.shells.dotenv import Dotenv
-from ssoenv.shells.fish import Fish
-from ssoenv.shells.nu import Nu
-from ssoenv.shells.posix import Bash, Sh, Zsh
-from ssoenv.shells.powershell import PowerShell
 
 __all__ = [
     "SHELLS",
@@ -32,9 +29,39 @@ __all__ = [
     "get_shell",
 ]
 
-SHELLS: dict[str, Shell] = {
-    shell.name: shell for shell in (Bash(), Zsh(), Sh(), Fish(), PowerShell(), Nu(), Dotenv())
-}
+
+class _Registry(Mapping[str, Shell]):
+    """The shells by name, in a fixed order; each is built when first asked for."""
+
+    def __init__(self, formats: Mapping[str, tuple[str, str]]) -> None:
+        self._formats = formats  # name -> (module in ssoenv.shells, class)
+        self._built: dict[str, Shell] = {}
+
+    def __getitem__(self, name: str) -> Shell:
+        if name not in self._built:
+            module, cls = self._formats[name]
+            shell_class = getattr(importlib.import_module(f"ssoenv.shells.{module}"), cls)
+            self._built[name] = shell_class()
+        return self._built[name]
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._formats)
+
+    def __len__(self) -> int:
+        return len(self._formats)
+
+
+SHELLS: Mapping[str, Shell] = _Registry(
+    {
+        "bash": ("posix", "Bash"),
+        "zsh": ("posix", "Zsh"),
+        "sh": ("posix", "Sh"),
+        "fish": ("fish", "Fish"),
+        "powershell": ("powershell", "PowerShell"),
+        "nu": ("nu", "Nu"),
+        "env": ("dotenv", "Dotenv"),
+    }
+)
 
 # Process and flag names that mean one of our shells. Shells that take POSIX
 # `export`/`unset` but not `$'...'` get the sh format.

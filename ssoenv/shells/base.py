@@ -1,8 +1,9 @@
-"""What every shell format shares: the set/unset operations, the `Shell` protocol,
-the name and value checks, and a base class whose `render` joins one line per op.
+"""What every shell format shares: the set/unset operations, the `Shell` base
+class (whose `render` joins one statement per op), and the name and value checks.
 
 It lives apart from `__init__.py` so that the per-shell modules can import it
-without importing the registry that imports them. Imports nothing from ssoenv.
+without importing the registry that imports them. Imports nothing from ssoenv
+but `values`.
 """
 
 from __future__ import annotations
@@ -10,11 +11,11 @@ from __future__ import annotations
 import re
 from abc import ABC, abstractmethod
 from collections.abc import Sequence
-from dataclasses import dataclass
-from typing import Protocol, TypeAlias
+
+from ssoenv.values import frozen
 
 
-@dataclass(frozen=True)
+@frozen
 class SetVar:
     """Export `name` with `value` in the user's shell."""
 
@@ -22,44 +23,19 @@ class SetVar:
     value: str
 
 
-@dataclass(frozen=True)
+@frozen
 class UnsetVar:
     """Remove `name` from the user's shell environment."""
 
     name: str
 
 
-EnvOp: TypeAlias = SetVar | UnsetVar
-
-
-class Shell(Protocol):
-    """The export syntax of one shell (direnv's `Shell` interface, mise's trait)."""
-
-    name: str
-
-    def quote(self, value: str) -> str:
-        """`value` as one inert token of this shell's language."""
-        ...
-
-    def set(self, name: str, value: str) -> str:
-        """One statement, ending in a newline, that exports `name`."""
-        ...
-
-    def unset(self, name: str) -> str:
-        """One statement, ending in a newline, that removes `name` (may be empty)."""
-        ...
-
-    def render(self, ops: Sequence[EnvOp]) -> str:
-        """The whole output for `ops`, applied in order."""
-        ...
+EnvOp = SetVar | UnsetVar
 
 
 # ASCII only on purpose: `\w` would also accept letters that no shell allows in a
 # variable name.
 _NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
-# A lone surrogate is what Python makes of undecodable bytes (surrogateescape);
-# it cannot be written out as UTF-8, so no shell could receive it intact.
-_SURROGATE = re.compile("[\ud800-\udfff]")
 
 
 def check_name(name: str) -> str:
@@ -76,26 +52,49 @@ def check_value(value: str) -> str:
     """
     if "\0" in value:
         raise ValueError("an environment variable value cannot contain NUL")
-    if _SURROGATE.search(value):
+    if not _utf8(value):
         raise ValueError("an environment variable value must be valid Unicode text")
     return value
 
 
-class LineShell(ABC):
-    """A shell whose output is one statement per operation, in order."""
+def exportable(value: str) -> bool:
+    """Whether an environment variable can hold `value` (see check_value)."""
+    return "\0" not in value and _utf8(value)
+
+
+def _utf8(value: str) -> bool:
+    # A lone surrogate is what Python makes of undecodable bytes (surrogateescape);
+    # it cannot be written out as UTF-8, so no shell could receive it intact.
+    try:
+        value.encode("utf-8")
+    except UnicodeEncodeError:
+        return False
+    return True
+
+
+class Shell(ABC):
+    """The export syntax of one shell (direnv's `Shell` interface, mise's trait).
+
+    Most formats write one statement per operation, in order (`render` here);
+    formats that write one record instead (nu, dotenv) override `render`.
+    """
 
     name: str
 
     @abstractmethod
-    def quote(self, value: str) -> str: ...
+    def quote(self, value: str) -> str:
+        """`value` as one inert token of this shell's language."""
 
     @abstractmethod
-    def set(self, name: str, value: str) -> str: ...
+    def set(self, name: str, value: str) -> str:
+        """One statement, ending in a newline, that exports `name`."""
 
     @abstractmethod
-    def unset(self, name: str) -> str: ...
+    def unset(self, name: str) -> str:
+        """One statement, ending in a newline, that removes `name` (may be empty)."""
 
     def render(self, ops: Sequence[EnvOp]) -> str:
+        """The whole output for `ops`, applied in order."""
         return "".join(
             self.set(op.name, op.value) if isinstance(op, SetVar) else self.unset(op.name)
             for op in ops

@@ -33,7 +33,7 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 
-from ssoenv.shells.base import EnvOp, LineShell, check_name, check_value, net_effect
+from ssoenv.shells.base import EnvOp, Shell, check_name, check_value, net_effect
 
 _BARE = re.compile(r"[A-Za-z0-9_@+=:,./-]+")
 # What keeps a value out of single quotes: python-dotenv decodes `\\` and `\'`
@@ -67,7 +67,7 @@ def dotenv_quote(value: str) -> str:
     return '"' + _DOUBLE.sub(lambda m: _DOUBLE_ESCAPES[m.group(0)], value) + '"'
 
 
-class Dotenv(LineShell):
+class Dotenv(Shell):
     name = "env"
 
     def quote(self, value: str) -> str:

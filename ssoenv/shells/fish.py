@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import re
 
-from ssoenv.shells.base import LineShell, check_name, check_value
+from ssoenv.shells.base import Shell, check_name, check_value
 
 _CONTROL = re.compile(r"[\x00-\x1f\x7f]")
 _NAMED_ESCAPES = {"\n": r"\n", "\t": r"\t", "\r": r"\r"}
@@ -47,7 +47,7 @@ def fish_quote(value: str) -> str:
     return "".join(out) or "''"
 
 
-class Fish(LineShell):
+class Fish(Shell):
     name = "fish"
 
     def quote(self, value: str) -> str:

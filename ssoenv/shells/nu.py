@@ -26,7 +26,7 @@ import json
 import re
 from collections.abc import Sequence
 
-from ssoenv.shells.base import EnvOp, LineShell, check_name, check_value, net_effect
+from ssoenv.shells.base import EnvOp, Shell, check_name, check_value, net_effect
 
 _ESCAPE = re.compile(r'[\\"\x00-\x1f\x7f]')
 _NAMED_ESCAPES = {"\\": "\\\\", '"': '\\"', "\n": "\\n", "\t": "\\t", "\r": "\\r"}
@@ -43,7 +43,7 @@ def nu_quote(value: str) -> str:
     return '"' + _ESCAPE.sub(_escape, value) + '"'
 
 
-class Nu(LineShell):
+class Nu(Shell):
     name = "nu"
 
     def quote(self, value: str) -> str:

@@ -18,7 +18,7 @@ from __future__ import annotations
 
 import re
 
-from ssoenv.shells.base import LineShell, check_name, check_value
+from ssoenv.shells.base import Shell, check_name, check_value
 
 # Characters that are inert anywhere in a word, in every one of these shells.
 # Not included, although shlex.quote() treats them as safe:
@@ -65,7 +65,7 @@ def sh_quote(value: str) -> str:
     return "'" + value.replace("'", "'\\''") + "'"
 
 
-class _Posix(LineShell):
+class _Posix(Shell):
     def set(self, name: str, value: str) -> str:
         return f"export {check_name(name)}={self.quote(value)}\n"
 

@@ -22,7 +22,7 @@ from __future__ import annotations
 
 import re
 
-from ssoenv.shells.base import LineShell, check_name, check_value
+from ssoenv.shells.base import Shell, check_name, check_value
 
 QUOTE_CHARS = "'\u2018\u2019\u201a\u201b"
 _QUOTES = re.compile(f"[{QUOTE_CHARS}]")
@@ -51,7 +51,7 @@ def powershell_quote(value: str) -> str:
     return "(" + " + ".join(terms) + ")"
 
 
-class PowerShell(LineShell):
+class PowerShell(Shell):
     name = "powershell"
 
     def quote(self, value: str) -> str:
