@@ -12,10 +12,10 @@ import shutil
 import subprocess
 import sys
 from collections.abc import Callable, Iterator, Mapping, Sequence
-from dataclasses import dataclass
 from typing import Literal
 
 from ssoenv.errors import ConfigError
+from ssoenv.values import frozen
 
 Flow = Literal["device", "pkce"]
 FLOW_VARIABLE = "SSOENV_LOGIN_FLOW"
@@ -36,7 +36,7 @@ def _proc_version() -> str:
         return ""
 
 
-@dataclass(frozen=True)
+@frozen
 class Host:
     """The facts about this machine that decide; tests pass their own."""
 
@@ -47,14 +47,14 @@ class Host:
     proc_version: Callable[[], str] = _proc_version
 
 
-@dataclass(frozen=True)
+@frozen
 class Browser:
     available: bool
     reason: str  # why (not): "$BROWSER", "WSL (wslview)", "an SSH session without a display"…
     launcher: tuple[str, ...] = ()  # a command to run with the URL; () = the webbrowser module
 
 
-@dataclass(frozen=True)
+@frozen
 class FlowChoice:
     flow: Flow
     reason: str

@@ -9,7 +9,6 @@ import difflib
 import os
 import tempfile
 from collections.abc import Callable
-from dataclasses import dataclass
 from pathlib import Path
 
 from ssoenv import files
@@ -17,12 +16,13 @@ from ssoenv.awsini import Section, classify, parse_text
 from ssoenv.config import ConfigFile, load_config
 from ssoenv.configdoc import ConfigDocument, split_lines
 from ssoenv.errors import ConfigError
+from ssoenv.values import frozen
 
 BACKUP_SUFFIX = ".ssoenv-backup"
 NEW_FILE_MODE = 0o600
 
 
-@dataclass(frozen=True)
+@frozen
 class EditResult:
     path: Path
     where: str  # the path as people read it ("~/.aws/config")

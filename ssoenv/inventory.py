@@ -7,7 +7,6 @@ from __future__ import annotations
 import threading
 from collections.abc import Callable, Mapping
 from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
-from dataclasses import dataclass
 
 from ssoenv import engine, portal
 from ssoenv.config import ConfigFile, resolve_session, session_names
@@ -15,6 +14,7 @@ from ssoenv.errors import AwsApiError, ConfigError, UsageError
 from ssoenv.http import HttpClient
 from ssoenv.log import Logger
 from ssoenv.model import Endpoints, SsoSession
+from ssoenv.values import frozen
 
 log = Logger("ssoenv.inventory")
 
@@ -27,7 +27,7 @@ LARGE_ORG = 100
 Progress = Callable[[int, int], None]  # (accounts done, accounts in all)
 
 
-@dataclass(frozen=True)
+@frozen
 class Account:
     account_id: str
     name: str

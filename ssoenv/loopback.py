@@ -10,7 +10,6 @@ import html
 import re
 import socketserver
 import threading
-from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from types import TracebackType
 from typing import Any
@@ -18,6 +17,7 @@ from urllib.parse import parse_qs, urlsplit
 
 from ssoenv.errors import LoginFailed
 from ssoenv.pkce import CALLBACK_PATH, redirect_uri
+from ssoenv.values import frozen, secret
 
 # Only 127.0.0.1, never all interfaces (the AWS CLI binds 0.0.0.0): the browser is
 # on this machine, and a listener reachable from the network would let anyone who
@@ -26,9 +26,9 @@ LOOPBACK = "127.0.0.1"
 _OAUTH_ERROR = re.compile(r"^[A-Za-z0-9_.-]{1,64}$")
 
 
-@dataclass(frozen=True)
+@frozen
 class _Outcome:
-    code: str | None = field(default=None, repr=False)  # a secret: redeemable once
+    code: str | None = secret(default=None)  # a secret: redeemable once
     error: LoginFailed | None = None
 
 

@@ -10,10 +10,10 @@ import secrets
 import string
 import uuid
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass, field
 from urllib.parse import quote, urlencode, urlsplit
 
 from ssoenv.model import DEFAULT_SCOPES
+from ssoenv.values import frozen, secret
 
 # RFC 7636 §4.1: the verifier's alphabet is the URL-unreserved characters.
 VERIFIER_ALPHABET = string.ascii_letters + string.digits + "-._~"
@@ -26,11 +26,11 @@ AUTHORIZATION_CODE_GRANT = "authorization_code"
 PKCE_GRANT_TYPES: tuple[str, ...] = (AUTHORIZATION_CODE_GRANT, "refresh_token")
 
 
-@dataclass(frozen=True)
+@frozen
 class PkceRequest:
     """One login's secrets: the verifier never leaves this process until CreateToken."""
 
-    verifier: str = field(repr=False)
+    verifier: str = secret()
     challenge: str
     state: str
 

@@ -16,6 +16,7 @@ from ssoenv.configdoc import ConfigDocument
 from ssoenv.configwriter import EditResult, edit_config
 from ssoenv.errors import UsageError
 from ssoenv.inventory import Account
+from ssoenv.values import frozen
 
 DEFAULT_TEMPLATE = "{account_name}.{role_name}"
 FIELDS = ("account_id", "account_name", "account_email", "role_name", "sso_session")
@@ -28,7 +29,7 @@ def marker(session: str) -> str:
     return f"managed by ssoenv populate (sso-session {session})"
 
 
-@dataclass(frozen=True)
+@frozen
 class Pair:
     account: Account
     role: str

@@ -5,7 +5,6 @@ Never touches the network (and so never imports the engine or requests)."""
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
 from datetime import datetime, timedelta, timezone
 
 from ssoenv import paths
@@ -13,12 +12,13 @@ from ssoenv.cache import TokenCache, parse_timestamp
 from ssoenv.config import ConfigFile, is_sso_profile, resolve_profile
 from ssoenv.errors import SsoenvError
 from ssoenv.model import SsoSession
+from ssoenv.values import frozen
 
 # Session states, as `list --json` spells them.
 LOGGED_IN, REFRESHABLE, EXPIRED, NOT_LOGGED_IN = "logged-in", "refreshable", "expired", "none"
 
 
-@dataclass(frozen=True)
+@frozen
 class SessionState:
     state: str
     expires_at: datetime | None = None  # of the cached access token
@@ -52,7 +52,7 @@ def iso(moment: datetime | None) -> str | None:
     )
 
 
-@dataclass(frozen=True)
+@frozen
 class Row:
     profile: str
     sso_session: str | None = None
@@ -156,7 +156,7 @@ def format_columns(lines: Sequence[Sequence[str]]) -> str:
 # --- the current shell ----------------------------------------------------------------
 
 
-@dataclass(frozen=True)
+@frozen
 class ShellStatus:
     profile: str | None
     valid: bool

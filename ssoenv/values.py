@@ -18,6 +18,9 @@ order), `__eq__` and `__hash__` over the fields (only with the same class),
 `__repr__` without the secret fields, `__match_args__`, and instances that
 refuse attribute assignment. `replace(obj, **changes)` makes a changed copy.
 Field defaults must be immutable: they are shared by every instance.
+
+Every immutable value in ssoenv is declared this way. The few mutable records
+that `configure` and `populate` fill in as they go stay dataclasses.
 """
 
 from __future__ import annotations

@@ -26,6 +26,7 @@ from ssoenv.prompter import (
     optional,
     required,
 )
+from ssoenv.values import frozen
 
 # A profile's own copies of these would contradict its sso_session (botocore refuses).
 LEGACY_KEYS = ("sso_start_url", "sso_region", "sso_registration_scopes")
@@ -228,7 +229,7 @@ def profile_values(
 # --- the whole thing ------------------------------------------------------------------
 
 
-@dataclass(frozen=True)
+@frozen
 class Configured:
     profile: str
     session: SsoSession
