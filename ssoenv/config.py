@@ -71,12 +71,12 @@ class ConfigFile:
     profiles: dict[str, Section]  # "default" for [default] / [profile default]; later wins
     sso_sessions: dict[str, Section]
     services: dict[str, Section]
-    home: Path | None = None  # shown as "~"; None: Path.home()
+    shown_path: str  # `path` as messages show it, e.g. "~/.aws/config" (see shown_path)
     exists: bool = True  # False when the file is missing (an empty config, as for botocore)
     headers: Mapping[tuple[str, str], str] = {}  # (kind, name) -> the header as written
 
     def display_path(self) -> str:
-        return _display(self.path, self.home)
+        return self.shown_path
 
     def label(self, kind: str, name: str) -> str:
         """The section's header as written, e.g. `[profile "my dev"]`."""
@@ -87,7 +87,8 @@ class ConfigFile:
         return f"{self.display_path()} {self.label(kind, name)}"
 
 
-def _display(path: Path, home: Path | None) -> str:
+def shown_path(path: Path, home: Path | None) -> str:
+    """`path` as messages show it: "~/..." under `home` (None: the user's home)."""
     if home is None:
         try:
             home = Path.home()  # only when the caller gave no HOME: display, never logic
@@ -107,10 +108,10 @@ def load_config(path: Path, *, home: Path | None = None) -> ConfigFile:
 
     `home` is only used to show the path as "~/..." in messages.
     """
-    where = _display(path, home)
+    where = shown_path(path, home)  # computed once: every message about a profile uses it
     raw = read_sections(path, where)
     if raw is None:
-        return ConfigFile(path, {}, {}, {}, home=home, exists=False)
+        return ConfigFile(path, {}, {}, {}, where, exists=False)
     maps: dict[str, dict[str, Section]] = {"profile": {}, "sso-session": {}, "services": {}}
     headers: dict[tuple[str, str], str] = {}
     for header, values in raw.items():
@@ -119,7 +120,7 @@ def load_config(path: Path, *, home: Path | None = None) -> ConfigFile:
             maps[found[0]][found[1]] = values
             headers[found] = header
     return ConfigFile(
-        path, maps["profile"], maps["sso-session"], maps["services"], home=home, headers=headers
+        path, maps["profile"], maps["sso-session"], maps["services"], where, headers=headers
     )
 
 

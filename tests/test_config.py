@@ -33,6 +33,7 @@ from ssoenv.config import (
     resolve_session,
     select_profile,
     session_names,
+    shown_path,
 )
 from ssoenv.errors import ConfigError, ExitCode
 
@@ -109,10 +110,11 @@ def test_display_path_shows_home_as_tilde(isolated_env: Path) -> None:
     cfg = load(isolated_env, "")
     assert cfg.display_path() == "~/.aws/config"
     assert load_config(Path("/etc/x"), home=isolated_env).display_path() == "/etc/x"
-    assert ConfigFile(isolated_env, {}, {}, {}, home=isolated_env).display_path() == "~"
+    assert shown_path(isolated_env, isolated_env) == "~"
     sibling = Path(f"{isolated_env}x") / "config"
-    assert ConfigFile(sibling, {}, {}, {}, home=isolated_env).display_path() == str(sibling)
-    assert ConfigFile(Path("/a/b"), {}, {}, {}, home=Path("/")).display_path() == "/a/b"
+    assert shown_path(sibling, isolated_env) == str(sibling)
+    assert shown_path(Path("/a/b"), Path("/")) == "/a/b"
+    assert shown_path(Path("relative/x"), isolated_env) == "relative/x"
 
 
 # -------------------------------------------------------- parsing: the botocore table
