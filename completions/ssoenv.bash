@@ -79,6 +79,10 @@ credential-process profile
                     argument=${kind} options=${row}
                 fi
             done <<<"${table}"
+        elif [[ ${command} == exec && ${word} == -- ]]; then
+            # `exec PROFILE -- COMMAND ARGS...`: the rest is COMMAND's to complete.
+            __ssoenv_complete_command "${i}"
+            \builtin return 0
         elif [[ ${word} == -* ]]; then
             # The value of `--opt value` or `--opt = value` is not an argument.
             if [[ " ${options} " == *" ${word}= "* ]]; then
@@ -129,16 +133,47 @@ credential-process profile
     \builtin return 0
 }
 
-# Fill COMPREPLY with the section names of kind $1 starting with $2.
-__ssoenv_complete_words() {
-    # One line per name, never glob-expanded; a single awk and a single read of its output.
+# Complete the command line that starts at COMP_WORDS[$1] as if it were typed on
+# its own: bash-completion's _command_offset when it is loaded, else command
+# names, then the command's own completion function, else file names.
+__ssoenv_complete_command() {
+    \builtin local offset=${1} spec handler
+    if \builtin declare -F _command_offset >/dev/null; then
+        _command_offset "${offset}"
+        \builtin return 0
+    fi
+    if ((COMP_CWORD == offset)); then
+        __ssoenv_reply compgen -c -- "${COMP_WORDS[COMP_CWORD]-}"
+        \builtin return 0
+    fi
+    spec=$(\builtin complete -p -- "${COMP_WORDS[offset]}" 2>/dev/null) || spec=
+    if [[ ${spec} == *' -F '* ]]; then
+        handler=${spec##* -F }
+        handler=${handler%% *}
+        COMP_WORDS=("${COMP_WORDS[@]:offset}")
+        COMP_CWORD=$((COMP_CWORD - offset))
+        "${handler}" "${COMP_WORDS[0]}" "${COMP_WORDS[COMP_CWORD]-}" "${COMP_WORDS[COMP_CWORD - 1]-}"
+    else
+        __ssoenv_reply compgen -f -- "${COMP_WORDS[COMP_CWORD]-}"
+    fi
+    \builtin return 0
+}
+
+# Set COMPREPLY to the lines that the command "$@" prints, never glob-expanded.
+__ssoenv_reply() {
     \builtin local IFS=$'\n' restore_glob=''
     [[ $- == *f* ]] || restore_glob=1
     \builtin set -f
     # shellcheck disable=SC2207 # IFS is a newline and globbing is off, so this is mapfile (absent from bash 3.2) in one read.
-    COMPREPLY=($(__ssoenv_complete_sections "${1}" "${2}"))
+    COMPREPLY=($("$@"))
     [[ -n ${restore_glob} ]] && \builtin set +f
     \builtin return 0
+}
+
+# Fill COMPREPLY with the section names of kind $1 starting with $2.
+__ssoenv_complete_words() {
+    # One line per name: a single awk and a single read of its output.
+    __ssoenv_reply __ssoenv_complete_sections "${1}" "${2}"
 }
 
 \builtin complete -F _ssoenv ssoenv

@@ -42,10 +42,26 @@ function __ssoenv_words
     printf '%s\n' $words
 end
 
-# Succeed when the subcommand is one of $argv.
+# Succeed when the subcommand is one of $argv (and no `--` ended its options).
 function __ssoenv_using
     set -l words (__ssoenv_words)
-    set -q words[1]; and contains -- $words[1] $argv
+    set -q words[1]; and contains -- $words[1] $argv; and not contains -- -- $words
+end
+
+# `exec PROFILE -- COMMAND ARGS...`: the rest is COMMAND's to complete.
+function __ssoenv_after_dashdash
+    set -l words (__ssoenv_words)
+    test "$words[1]" = exec; and contains -- -- $words
+end
+
+# Complete COMMAND ARGS... as if they were typed on their own.
+function __ssoenv_complete_after_dashdash
+    set -l words (commandline -opc)
+    set -l at (contains -i -- -- $words)
+    # The words before the cursor are unescaped by -o: escape them again. The
+    # word under the cursor is passed as typed.
+    set -l line (string escape -- $words[(math $at + 1)..-1]) (commandline -ct)
+    complete -C (string join -- ' ' $line)
 end
 
 # Succeed when the subcommand $argv[1] has no positional argument yet.
@@ -143,4 +159,5 @@ __ssoenv_command status - "This shell's profile and when it expires" --json
 __ssoenv_command accounts - 'The accounts and roles the portal offers' --sso-session= --json --no-browser
 __ssoenv_command populate - 'A profile for every account and role' --sso-session= --template= --region= --prune --dry-run --no-browser
 __ssoenv_command exec profile "Run a command with a profile's credentials" --no-browser
+complete -c ssoenv -n __ssoenv_after_dashdash -x -a '(__ssoenv_complete_after_dashdash)'
 __ssoenv_command credential-process profile 'Print the credential_process JSON of a profile'

@@ -33,6 +33,11 @@ CASES: dict[str, set[str]] = {
     "ssoenv logout --sso-session c": {"corp"},
     "ssoenv init ": {"bash", "zsh", "fish"},
     "ssoenv credential-process a": {"admin"},
+    # Before `--`, exec's own options; after it, the command's own completion
+    # (here ssoenv's again, which every harness has loaded).
+    "ssoenv exec dev --no-": {"--no-browser"},
+    "ssoenv exec dev -- ssoenv u": {"use"},
+    "ssoenv exec --no-browser dev -- ssoenv use --no-": {"--no-login", "--no-browser"},
 }
 
 
@@ -83,7 +88,14 @@ compadd() {
     (( $#__hits )) && builtin print -rn -- "<m>${(pj:</m><m>:)__hits}</m>"
     builtin compadd "$@"
 }
-__test_complete() { _ssoenv "$@"; builtin print -rn -- '::done::'; }
+# `ssoenv exec P -- ssoenv ...` completes ssoenv inside ssoenv: only the outer
+# call marks the end of the TAB.
+typeset -gi __test_depth=0
+__test_complete() {
+    (( ++__test_depth ))
+    _ssoenv "$@"
+    (( --__test_depth )) || builtin print -rn -- '::done::'
+}
 compdef __test_complete ssoenv
 bindkey '^I' complete-word
 """
@@ -171,6 +183,32 @@ def test_fish_completions(shell_env: dict[str, str], init_scripts: dict[str, Pat
     found = complete_fish(shell_env, init_scripts["fish"], list(cases))
     for line, expected in cases.items():
         assert found[line] == expected, line
+
+
+def test_exec_completes_the_command_after_the_double_dash(
+    shell_env: dict[str, str], init_scripts: dict[str, Path], tmp_path: Path
+) -> None:
+    """Command names on PATH, then the command's own arguments (files here)."""
+    tools = tmp_path / "tools"
+    tools.mkdir()
+    for name in ("ssoenv-test-tool-a", "ssoenv-test-tool-b"):
+        (tools / name).write_text("#!/bin/sh\n")
+        (tools / name).chmod(0o755)
+    (tmp_path / "notes-1.txt").write_text("")
+    env = {**shell_env, "PATH": f"{tools}:{shell_env['PATH']}"}
+    command, argument = (
+        "ssoenv exec dev -- ssoenv-test-to",
+        f"ssoenv exec dev -- cat {tmp_path}/notes-",
+    )
+    want = {command: {"ssoenv-test-tool-a", "ssoenv-test-tool-b"}, argument: {"notes-1.txt"}}
+    for found in (
+        complete_bash(env, init_scripts["bash"], list(want)),
+        complete_fish(env, init_scripts["fish"], list(want)),
+        complete_zsh(env, tmp_path, list(want), init=init_scripts["zsh"]),
+    ):
+        assert found[command] == want[command]
+        # zsh hands compadd the file name and the directory separately.
+        assert {name.rsplit("/", 1)[-1] for name in found[argument]} == {"notes-1.txt"}
 
 
 def test_each_completion_file_works_on_its_own(shell_env: dict[str, str], tmp_path: Path) -> None:
