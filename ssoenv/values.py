@@ -57,8 +57,13 @@ def secret(*, default: Any = _REQUIRED) -> Any:
 def frozen(cls: type[T]) -> type[T]:
     """Turn the annotated class attributes of `cls` into its fields (see module doc)."""
     # Not inspect.get_annotations: importing inspect costs ~6 ms. Only the names
-    # matter (in declaration order); the annotations themselves are never evaluated.
-    fields = tuple(cls.__dict__.get("__annotations__", {}))  # noqa: RUF063
+    # matter (in declaration order); the annotations themselves are not evaluated,
+    # except on Python 3.14+ in a module without `from __future__ import annotations`
+    # (the class dict then holds no __annotations__, and getattr computes them).
+    own = cls.__dict__.get("__annotations__")  # noqa: RUF063
+    fields = tuple(own if own is not None else getattr(cls, "__annotations__", {}))
+    if not fields:
+        raise TypeError(f"{cls.__name__} declares no fields")
     defaults: dict[str, object] = {}
     hidden: set[str] = set()
     for name in fields:

@@ -90,6 +90,14 @@ def test_pattern_matching_by_position() -> None:
             pytest.fail("no match")
 
 
+def test_a_class_without_fields_is_a_declaration_error() -> None:
+    with pytest.raises(TypeError, match="declares no fields"):
+
+        @frozen
+        class Empty:
+            pass
+
+
 def test_a_required_field_after_an_optional_one_is_a_declaration_error() -> None:
     with pytest.raises(TypeError, match="required field follows an optional one"):
 
