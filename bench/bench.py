@@ -3,8 +3,10 @@ IAM Identity Center emulator, beside the floor (`python3 -c pass`) and beside wh
 users would otherwise run (botocore's own SSO credential resolution).
 
 Times whole commands with hyperfine when it is installed, else with Python's own
-clock over several runs (median and spread). Prints one table, then the targets
-of issue 7 as ratios to the floor. Never used as a test: numbers vary by machine.
+clock over several runs (median and spread); the commands compared with the floor
+take turns with it, so a drift in the machine's speed hits them alike. Prints one
+table, then the targets of issue 7 as ratios to the floor. Never used as a test:
+numbers vary by machine.
 """
 
 from __future__ import annotations
@@ -63,29 +65,46 @@ def many_profiles(count: int) -> str:
     return CONFIG_HEAD + "\n" + "\n".join(blocks)
 
 
-def time_command(argv: Sequence[str], env: dict[str, str], runs: int) -> tuple[float, float]:
-    """Median and spread (stdev) in milliseconds of running `argv` `runs` times."""
+def time_commands(
+    commands: dict[str, Sequence[str]], env: dict[str, str], runs: int, rounds: int = 5
+) -> list[Row]:
+    """Median and spread (stdev) in milliseconds of running each command `runs` times.
+
+    The commands take turns, `rounds` times, a few runs each: a VM's speed drifts
+    from minute to minute, and a ratio to the floor is only fair when the floor
+    and the command were timed in the same minutes. Each turn is timed by
+    hyperfine when it is installed, else by Python's clock around subprocess.run.
+    """
+    samples: dict[str, list[float]] = {name: [] for name in commands}
+    per_round = max(1, runs // rounds)
+    for _ in range(rounds):
+        for name, argv in commands.items():
+            samples[name] += _time_turn(argv, env, per_round)
+    return [Row(name, statistics.median(s), statistics.pstdev(s)) for name, s in samples.items()]
+
+
+def _time_turn(argv: Sequence[str], env: dict[str, str], runs: int) -> list[float]:
     if shutil.which("hyperfine"):
         return _hyperfine(argv, env, runs)
-    samples = []
-    for _ in range(3):  # warm the page cache and Python's bytecode cache
+    for _ in range(2):  # warm the page cache and Python's bytecode cache
         subprocess.run(argv, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    samples = []
     for _ in range(runs):
         started = time.perf_counter()
         subprocess.run(argv, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
         samples.append((time.perf_counter() - started) * 1000)
-    return statistics.median(samples), statistics.pstdev(samples)
+    return samples
 
 
-def _hyperfine(argv: Sequence[str], env: dict[str, str], runs: int) -> tuple[float, float]:
+def _hyperfine(argv: Sequence[str], env: dict[str, str], runs: int) -> list[float]:
     with tempfile.NamedTemporaryFile(suffix=".json") as out:
         subprocess.run(
-            ["hyperfine", "-N", "--warmup", "3", "--runs", str(runs), "--export-json", out.name,
+            ["hyperfine", "-N", "--warmup", "2", "--runs", str(runs), "--export-json", out.name,
              "--style", "none", shlex.join(argv)],
             env=env, check=True, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
         )  # fmt: skip
         result = json.loads(Path(out.name).read_text())["results"][0]
-    return statistics.median(result["times"]) * 1000, (result["stddev"] or 0) * 1000
+    return [seconds * 1000 for seconds in result["times"]]
 
 
 class Lab:
@@ -216,17 +235,22 @@ def main() -> int:
 
 def measure(lab: Lab, runs: int, prompts: int) -> list[Row]:
     def row(name: str, argv: list[str], env: dict[str, str] | None = None, n: int = runs) -> Row:
-        median, spread = time_command(argv, env or lab.env, n)
-        return Row(name, median, spread)
+        (only,) = time_commands({name: argv}, env or lab.env, n, rounds=1)
+        return only
 
-    rows = [
-        row("floor: python3 -c pass", [PYTHON, "-c", "pass"]),
-        row("ssoenv use dev (warm cache)", [SSOENV, "use", "dev", "--shell", "bash"]),
-        row("botocore: Session('dev').get_credentials()", [PYTHON, "-c", BOTOCORE], n=10),
-        row("ssoenv init bash", [SSOENV, "init", "bash"]),
-        row("ssoenv init zsh", [SSOENV, "init", "zsh"]),
-        row("ssoenv init fish", [SSOENV, "init", "fish"]),
-    ]
+    # Everything compared with the floor is timed in turns with it.
+    rows = time_commands(
+        {
+            "floor: python3 -c pass": [PYTHON, "-c", "pass"],
+            "ssoenv use dev (warm cache)": [SSOENV, "use", "dev", "--shell", "bash"],
+            "botocore: Session('dev').get_credentials()": [PYTHON, "-c", BOTOCORE],
+            "ssoenv init bash": [SSOENV, "init", "bash"],
+            "ssoenv init zsh": [SSOENV, "init", "zsh"],
+            "ssoenv init fish": [SSOENV, "init", "fish"],
+        },
+        lab.env,
+        runs,
+    )
     rows += prompt_rows(lab, prompts)
     rows += completion_rows(lab, 2000)
     big = lab.workdir / "list-config"
