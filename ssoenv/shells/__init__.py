@@ -2,8 +2,8 @@
 
 An ordered list of `SetVar`/`UnsetVar` operations is built elsewhere; a `Shell`
 turns it into code (or data) for one shell, and every value stays inert data
-whatever it holds. The operations and the protocol live in `base.py` and are
-re-exported here; each format is a tiny class in its own module.
+whatever it holds. The operations and the `Shell` base class live in `base.py`
+and are re-exported here; each format is a tiny class in its own module.
 
 Imports nothing from ssoenv but `errors`; `shellingham` is imported only when
 auto-detection runs, and a format's module only when that format is asked for,
