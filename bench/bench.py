@@ -24,6 +24,7 @@ import time
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 ROOT = Path(__file__).resolve().parent.parent
 BIN = Path(sys.executable).parent
@@ -215,7 +216,25 @@ def completion_rows(lab: Lab, profiles: int) -> list[Row]:
         count, micros = out.stdout.split()[-2:]
         rows.append(Row(f"{shell}: complete `ssoenv use <TAB>`, {profiles} profiles",
                         int(micros) / 1000, 0.0, f"{count} candidates, no Python"))  # fmt: skip
+    if shutil.which("zsh"):
+        rows.append(_zsh_completion_row(lab, env, harness, profiles))
     return rows
+
+
+def _zsh_completion_row(lab: Lab, env: dict[str, str], harness: Any, profiles: int) -> Row:
+    """zsh completes inside a line editor: TAB is pressed in a pseudo-terminal and
+    _ssoenv times itself there (one line per TAB: microseconds::matches)."""
+    init = lab.workdir / "init.zsh"
+    init.write_text(lab.ssoenv("init", "zsh"))
+    setup = lab.workdir / "timing-setup.zsh"
+    setup.write_text(harness.ZSH_TIMING_SETUP)
+    out = subprocess.run(["zsh", "-f", "-c", harness.ZSH_TIMING, "zsh", str(setup)],
+                         env={**env, "SSOENV_TEST_INIT": str(init)},
+                         capture_output=True, text=True, check=False)  # fmt: skip
+    tabs = [line.split("::") for line in out.stdout.split()]
+    micros = statistics.median(float(us) for us, _ in tabs)
+    return Row(f"zsh: complete `ssoenv use <TAB>`, {profiles} profiles", micros / 1000,
+               0.0, f"{tabs[-1][1]} candidates, no Python")  # fmt: skip
 
 
 def main() -> int:
