@@ -152,6 +152,9 @@ __ssoenv_complete_command() {
         handler=${handler%% *}
         COMP_WORDS=("${COMP_WORDS[@]:offset}")
         COMP_CWORD=$((COMP_CWORD - offset))
+        # Functions that read the line itself see the command's line, up to the cursor.
+        COMP_LINE="${COMP_WORDS[*]:0:COMP_CWORD+1}"
+        COMP_POINT=${#COMP_LINE}
         "${handler}" "${COMP_WORDS[0]}" "${COMP_WORDS[COMP_CWORD]-}" "${COMP_WORDS[COMP_CWORD - 1]-}"
     else
         __ssoenv_reply compgen -f -- "${COMP_WORDS[COMP_CWORD]-}"

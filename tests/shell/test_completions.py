@@ -211,6 +211,21 @@ def test_exec_completes_the_command_after_the_double_dash(
         assert {name.rsplit("/", 1)[-1] for name in found[argument]} == {"notes-1.txt"}
 
 
+def test_bash_hands_the_command_its_own_line(
+    shell_env: dict[str, str], init_scripts: dict[str, Path], tmp_path: Path
+) -> None:
+    """Without bash-completion loaded, the command's `complete -F` function gets
+    the words, the cursor and the line as if the command had been typed alone."""
+    source = tmp_path / "with-probe.bash"
+    source.write_text(
+        f"source {init_scripts['bash']}\n"
+        '_probe() { COMPREPLY=("$COMP_CWORD|$1|$2|$3|$COMP_LINE|$COMP_POINT"); }\n'
+        "complete -F _probe probe\n"
+    )
+    line = "ssoenv exec dev -- probe a b"
+    assert complete_bash(shell_env, source, [line])[line] == {"2|probe|b|a|probe a b|9"}
+
+
 def test_each_completion_file_works_on_its_own(shell_env: dict[str, str], tmp_path: Path) -> None:
     """As a packager installs them: no `ssoenv init`, just the file."""
     lines = ["ssoenv use d", "ssoenv init "]
