@@ -1,7 +1,15 @@
 """The loopback redirect listener of the browser login (RFC 8252 §7.3): a tiny
 HTTP server on 127.0.0.1 and a random port that receives the authorization code
 once, checks `state`, and shows the browser a short page. Stdlib only; imports
-nothing from ssoenv but errors and the callback path."""
+nothing from ssoenv but errors and the callback path.
+
+Any local process can connect to the port. A request that does not carry this
+login's `state` (a forgery, an old tab) or is not for the callback path is
+answered 400 or 404 and forgotten: it neither ends the login nor is kept, and
+the listener goes on waiting (until the login's own timeout) for the callback
+that does carry it. The first of those decides; later ones are answered with
+the same result and redeem nothing. Each connection has its own thread, so one
+held open does not keep the browser's from being served."""
 
 from __future__ import annotations
 
@@ -40,6 +48,7 @@ class CallbackListener:
         self._lock = threading.Lock()
         self._done = threading.Event()
         self._outcome: _Outcome | None = None
+        self._ignored = 0
         self._server = _Server((LOOPBACK, port), self)
         self._thread = threading.Thread(
             target=self._server.serve_forever,
@@ -73,12 +82,16 @@ class CallbackListener:
     def wait(self, timeout: float) -> str:
         """The authorization code, once the browser has been redirected here.
 
-        Raises LoginFailed on a denied login, a wrong `state`, a redirect without
-        a code, or when nothing arrives within `timeout` seconds.
+        Raises LoginFailed on a denied login, a redirect with this login's state
+        but no code, or when no such redirect arrives within `timeout` seconds.
+        Callbacks without this login's state do not count.
         """
         if not self._done.wait(timeout):
+            # Forged callbacks are otherwise silent: say they came, they may be why.
+            ignored = self._ignored
+            noted = f" ({ignored} request(s) without this login's state ignored)" if ignored else ""
             raise LoginFailed(
-                f"the browser login did not finish within {_duration(timeout)}",
+                f"the browser login did not finish within {_duration(timeout)}{noted}",
                 hint="run the login again, or add --use-device-code to log in "
                 "with a code from any device",
             )
@@ -89,39 +102,50 @@ class CallbackListener:
             raise outcome.error
         raise LoginFailed("the browser came back without an authorization code")
 
-    def _receive(self, query: dict[str, list[str]]) -> tuple[_Outcome, bool]:
-        """Judge a callback; the first one decides. True when this one decided."""
+    @property
+    def ignored(self) -> int:
+        """How many callbacks came without this login's state (answered 400)."""
+        return self._ignored
+
+    def _receive(self, query: dict[str, list[str]]) -> tuple[_Outcome | None, bool]:
+        """Judge a callback: None when it is not this login's (no or another state),
+        else the outcome; the first callback with the state decides. True when this
+        one decided."""
+        if not _carries(query, self._state):
+            with self._lock:
+                self._ignored += 1  # a count, not a record: forgeries cost no memory
+            return None, False
         with self._lock:
             if self._outcome is not None:
                 return self._outcome, False
-            self._outcome = _judge(query, self._state)
+            self._outcome = _judge(query)
             return self._outcome, True
 
     def _finish(self) -> None:
         self._done.set()
 
 
-def _judge(query: dict[str, list[str]], state: str) -> _Outcome:
-    def one(key: str) -> str:
-        values = query.get(key) or [""]
-        return values[-1]
+def _one(query: dict[str, list[str]], key: str) -> str:
+    values = query.get(key) or [""]
+    return values[-1]
 
+
+def _carries(query: dict[str, list[str]], state: str) -> bool:
+    """The callback carries this login's state: it follows the authorization
+    server's redirect for this login (only its /authorize URL holds the state)."""
     # compare_digest: no timing hint to a local process guessing the state.
-    if not hmac.compare_digest(one("state").encode(), state.encode()):
-        return _Outcome(
-            error=LoginFailed(
-                "the browser's answer did not carry this login's state "
-                "(an old browser tab, or another program)",
-                hint="run the login again",
-            )
-        )
-    error = one("error")
+    return hmac.compare_digest(_one(query, "state").encode(), state.encode())
+
+
+def _judge(query: dict[str, list[str]]) -> _Outcome:
+    """The outcome of a callback that carries this login's state."""
+    error = _one(query, "error")
     if error:
         if error == "access_denied":
             return _Outcome(error=LoginFailed("the login was denied in the browser"))
         shown = error if _OAUTH_ERROR.match(error) else "an unreadable error"
         return _Outcome(error=LoginFailed(f"the browser login failed: {shown}"))
-    code = one("code")
+    code = _one(query, "code")
     if not code:
         return _Outcome(error=LoginFailed("the browser came back without an authorization code"))
     return _Outcome(code=code)
@@ -142,10 +166,16 @@ class _Server(ThreadingHTTPServer):
         socketserver.TCPServer.server_bind(self)
         self.server_name, self.server_port = str(self.server_address[0]), self.server_address[1]
 
+    def handle_error(self, request: object, client_address: object) -> None:
+        """Silent: a client that hangs up mid-answer (any local process can) must
+        not print a traceback onto the terminal of the login waiting here."""
+
 
 class _Handler(BaseHTTPRequestHandler):
     server: _Server
     timeout = 10  # seconds a connection may stay silent before it is dropped
+    # Other methods are answered 501 by BaseHTTPRequestHandler and judge nothing;
+    # a request line over 64 KiB is answered 414 before it is parsed.
 
     def do_GET(self) -> None:
         parts = urlsplit(self.path)
@@ -154,11 +184,31 @@ class _Handler(BaseHTTPRequestHandler):
             return
         outcome, decided = self.server.listener._receive(parse_qs(parts.query))
         try:
-            if outcome.code is not None:
-                self._page(200, "Logged in", "ssoenv is logged in. You can close this tab.")
+            if outcome is None:
+                self._page(
+                    400,
+                    "Not this login",
+                    "This is not the answer to the ssoenv login waiting here (it may come "
+                    "from an old browser tab or another program), so it was ignored. "
+                    "The login is still waiting for its own answer.",
+                )
+            elif outcome.code is not None:
+                if decided:
+                    self._page(200, "Logged in", "ssoenv is logged in. You can close this tab.")
+                else:
+                    self._page(
+                        200,
+                        "Logged in",
+                        "ssoenv already received this login; nothing more to do here. "
+                        "You can close this tab.",
+                    )
             else:
                 reason = outcome.error.message if outcome.error else "unknown error"
-                self._page(400, "Login failed", f"ssoenv could not log in: {reason}.")
+                self._page(
+                    400,
+                    "Login failed",
+                    f"ssoenv could not log in: {reason}. Run the login again in the terminal.",
+                )
         finally:
             if decided:
                 self.server.listener._finish()  # only once the page is on its way
