@@ -17,6 +17,7 @@ from collections.abc import Callable, Sequence
 
 from ssoenv import log
 from ssoenv.errors import ExitCode, Interrupted, SsoenvError
+from ssoenv.text import printable
 
 # `typing` costs milliseconds every new shell pays for `init`; type checkers read
 # this name as True (mypy and pyright special-case it), Python never imports it.
@@ -106,13 +107,15 @@ def main(argv: list[str] | None = None) -> int:
             return _run_typer(args)
         _run_fast(*fast)
         return ExitCode.OK
-    except KeyboardInterrupt:
+    except KeyboardInterrupt as interrupt:
+        if debug:
+            return _traceback(interrupt)  # where it was when Ctrl-C came
         return _fail(Interrupted("interrupted; nothing was changed"), debug)
     except SsoenvError as error:
         return _fail(error, debug)
     except Exception as error:  # a bug: one line, not a traceback (--debug shows it)
         if debug:
-            raise
+            return _traceback(error)
         # Only the type: an exception's text could hold a value we must not print.
         sys.stderr.write(
             f"ssoenv: internal error ({type(error).__name__}); run the command again with "
@@ -123,7 +126,18 @@ def main(argv: list[str] | None = None) -> int:
 
 def _fail(error: SsoenvError, debug: bool) -> int:
     if debug:
-        raise error
+        return _traceback(error)
+    # Messages quote server answers and config values: escapes are shown, not obeyed.
     hint = f"; {error.hint}" if error.hint else ""
-    sys.stderr.write(f"ssoenv: {error.message}{hint}\n")
+    sys.stderr.write(f"ssoenv: {printable(error.message + hint)}\n")
     return int(error.exit_code)
+
+
+def _traceback(error: BaseException) -> int:
+    """--debug: the traceback, as Python would print it for an uncaught exception
+    (and with its exit status, 1), but with the message's escapes made visible."""
+    import traceback
+
+    lines = "".join(traceback.format_exception(error)).rstrip("\n").split("\n")
+    sys.stderr.write("".join(printable(line) + "\n" for line in lines))
+    return int(ExitCode.UNEXPECTED)

@@ -10,6 +10,7 @@ from urllib.parse import urlsplit
 
 from ssoenv.endpoints import valid_region
 from ssoenv.errors import Interrupted, UsageError
+from ssoenv.text import printable
 
 NONE_WORDS = ("none", "-")
 OUTPUT_FORMATS = ("json", "yaml", "yaml-stream", "text", "table", "off")
@@ -17,7 +18,10 @@ _ACCOUNT_RE = re.compile(r"\d{12}")
 
 
 class Prompter:
-    """Questions on stderr, answers from stdin: stdout stays clean for data."""
+    """Questions on stderr, answers from stdin: stdout stays clean for data.
+
+    Defaults come from the config file and menu labels from the portal: every
+    piece written goes through `printable`, so their escapes are shown, not obeyed."""
 
     def __init__(
         self, read_line: Callable[[], str], write: Callable[[str], None], *, interactive: bool
@@ -44,7 +48,7 @@ class Prompter:
             except UsageError as error:
                 if not self.interactive:
                     raise
-                self.write(f"ssoenv: {error.message}\n")
+                self.write(f"ssoenv: {printable(error.message)}\n")
 
     def _answer(self, question: str, flag: str, default: str | None, optional: bool) -> str | None:
         if not self.interactive:
@@ -53,7 +57,7 @@ class Prompter:
             return default
         shown = f" [{default}]" if default else " [none]" if optional else ""
         while True:  # an empty answer to a question without a default asks again
-            self.write(f"{question}{shown}: ")
+            self.write(f"{printable(question + shown)}: ")
             line = self.read_line()
             if not line:
                 raise Interrupted("no answer (end of input); nothing was changed")
@@ -64,13 +68,13 @@ class Prompter:
     def choose(self, what: str, flag: str, options: list[tuple[str, str]]) -> str:
         """One of `options` (key, label): the only one, or picked by number or key."""
         if len(options) == 1:
-            self.write(f"ssoenv: using the only {what}: {options[0][1]}\n")
+            self.write(f"ssoenv: {printable(f'using the only {what}: {options[0][1]}')}\n")
             return options[0][0]
         if not self.interactive:
             some = ", ".join(key for key, _ in options[:5]) + (", ..." if len(options) > 5 else "")
             raise UsageError(f"{flag} is required: there are {len(options)} ({some})")
         for number, (_, label) in enumerate(options, start=1):
-            self.write(f"  {number:>4}) {label}\n")
+            self.write(f"  {number:>4}) {printable(label)}\n")
         keys = [key for key, _ in options]
 
         def valid(answer: str) -> None:

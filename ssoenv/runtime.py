@@ -12,6 +12,7 @@ from collections.abc import Callable
 from datetime import datetime, timedelta, timezone
 
 from ssoenv.errors import ConfigError, UsageError
+from ssoenv.text import printable
 
 TYPE_CHECKING = False  # True for type checkers; `typing` costs every `ssoenv use` ~5 ms
 if TYPE_CHECKING:
@@ -76,9 +77,9 @@ def inventory(name: str | None, no_browser: bool) -> tuple[SsoSession, list[Acco
 
 def say(message: str) -> None:
     """One line for a person on stderr. Names from the config or the server may hold
-    terminal escape sequences: they are shown as `?`, never sent to the terminal."""
-    shown = "".join(c if c.isprintable() else "?" for c in message)
-    sys.stderr.write(f"ssoenv: {shown}\n")
+    terminal escape sequences: they are shown as visible escapes (`\\x1b`), never
+    sent to the terminal."""
+    sys.stderr.write(f"ssoenv: {printable(message)}\n")
     sys.stderr.flush()
 
 

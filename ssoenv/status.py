@@ -12,6 +12,7 @@ from ssoenv.cache import TokenCache, parse_timestamp
 from ssoenv.config import ConfigFile, is_sso_profile, resolve_profile
 from ssoenv.errors import SsoenvError
 from ssoenv.model import SsoSession
+from ssoenv.text import printable
 from ssoenv.values import frozen
 
 # Session states, as `list --json` spells them.
@@ -145,11 +146,14 @@ def table(rows: list[Row], now: datetime) -> str:
 
 
 def format_columns(lines: Sequence[Sequence[str]]) -> str:
-    widths = [max(len(cells[i]) for cells in lines) for i in range(len(lines[0]))]
+    """Aligned columns for a person. Cells hold names from the config and the server:
+    their escapes are made visible first, and the widths measured on what is shown."""
+    shown = [[printable(cell) for cell in cells] for cells in lines]
+    widths = [max(len(cells[i]) for cells in shown) for i in range(len(shown[0]))]
     return "".join(
         "  ".join(cell.ljust(width) for cell, width in zip(cells, widths, strict=True)).rstrip()
         + "\n"
-        for cells in lines
+        for cells in shown
     )
 
 
