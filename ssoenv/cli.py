@@ -16,7 +16,8 @@ from ssoenv.errors import Interrupted
 EXIT_CODES_HELP = """Exit codes: 0 success; 1 unexpected error (a bug: rerun with --debug);
 2 bad arguments; 3 configuration problem (~/.aws/config, unknown profile);
 4 login required; 5 login failed or denied; 6 role not assigned to you;
-7 other IAM Identity Center error; 8 network error or timeout; 130 interrupted."""
+7 other IAM Identity Center error; 8 network error or timeout; 9 partly done
+(logout, populate: each item not done is named on stderr); 130 interrupted."""
 
 app = typer.Typer(
     name="ssoenv",
@@ -193,8 +194,12 @@ def logout(
 
     Prints shell code that unsets what `ssoenv use` set, so
     `eval "$(ssoenv logout)"` (or the shell function) also clears this shell.
+    A cache file it cannot handle is named on stderr and the rest is still done
+    (exit code 9, partly done; the shell code is printed all the same).
     """
-    commands.logout(sso_session, shell)
+    code = commands.logout(sso_session, shell)
+    if code:
+        raise typer.Exit(code)
 
 
 @command()
@@ -404,9 +409,11 @@ def populate(
     line under their header; populate updates and prunes only those. A name
     taken by a hand-written profile gets -2, -3... (in account id, role order),
     unless that profile already points at the same role. Running it again
-    changes nothing.
+    changes nothing. A role whose name or account id no config line can hold
+    (control characters...) is named on stderr and skipped; the others are
+    written (exit code 9, partly done).
     """
-    commands.populate(
+    code = commands.populate(
         sso_session,
         template=template,
         region=region,
@@ -414,6 +421,8 @@ def populate(
         dry_run=dry_run,
         no_browser=no_browser,
     )
+    if code:
+        raise typer.Exit(code)
 
 
 @command(

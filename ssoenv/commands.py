@@ -85,7 +85,10 @@ def login(
     rt.say(f"logged in to {session.start_url}; `ssoenv use {target}` is ready")
 
 
-def logout(sso_session: str | None, shell: str | None) -> None:
+def logout(sso_session: str | None, shell: str | None) -> int:
+    """End the sessions; ExitCode.PARTIAL when some cache file could not be handled
+    (each named on stderr). The unset code is printed in every case that gets this
+    far: the local session ended, so the shell must be cleared too."""
     from ssoenv import emit, engine
     from ssoenv.config import resolve_session
 
@@ -95,15 +98,21 @@ def logout(sso_session: str | None, shell: str | None) -> None:
     report = engine.logout(rt.context(), lambda region: rt.endpoints(cfg, region), session)
     if report.sessions:
         rt.say(f"logged out of {', '.join(report.sessions)}")
-    else:
+    elif not report.problems:
         rt.say("no cached SSO session to log out of")
     if report.credentials_removed:
         rt.say(f"removed {report.credentials_removed} cached role credential(s)")
     for failure in report.failures:
         rt.say(f"warning: the portal logout did not confirm: {failure}")
+    for problem in report.problems:
+        rt.say(problem)
     rt.say("role credentials already handed out stay valid until they expire")
     if fmt is not None:
         sys.stdout.write(fmt.render(emit.clear(os.environ).ops))
+    if report.problems:
+        rt.say(f"logout partly done: {len(report.problems)} problem(s) above")
+        return ExitCode.PARTIAL
+    return ExitCode.OK
 
 
 def hook_env(shell: str) -> None:
@@ -199,7 +208,9 @@ def populate(
     prune: bool,
     dry_run: bool,
     no_browser: bool,
-) -> None:
+) -> int:
+    """Write (or, with dry_run, diff) the profiles; ExitCode.PARTIAL when some
+    account/role pair could not get one (each named on stderr)."""
     from ssoenv import populate as planner
     from ssoenv.prompter import check_region
 
@@ -223,6 +234,10 @@ def populate(
         rt.say(line)
     if not dry_run:
         rt.report_write(result)
+    if report.skipped:
+        rt.say(f"populate partly done: {len(report.skipped)} pair(s) not written, named above")
+        return ExitCode.PARTIAL
+    return ExitCode.OK
 
 
 def exec_command(profile: str, argv: list[str], *, no_browser: bool) -> int:

@@ -11,7 +11,7 @@ from pathlib import Path
 
 from ssoenv import files, oidc, paths, portal
 from ssoenv.cache import CredentialCache, RegistrationCache, TokenCache
-from ssoenv.errors import AwsApiError, LoginFailed, LoginRequired, NetworkError
+from ssoenv.errors import AwsApiError, LoginFailed, LoginRequired, NetworkError, SsoenvError
 from ssoenv.http import INTERACTIVE, HttpClient, HttpPolicy, policy_for
 from ssoenv.log import Logger
 from ssoenv.model import (
@@ -483,10 +483,15 @@ def _fetch_role(
 
 
 class LogoutReport:
+    """What a logout did. `failures` are portal logouts that did not confirm (the
+    local session ended anyway, as with `aws sso logout`); `problems` are items
+    it could not finish, one line each: the logout was only partly done."""
+
     def __init__(self) -> None:
         self.sessions: list[str] = []
         self.credentials_removed = 0
         self.failures: list[str] = []
+        self.problems: list[str] = []
 
 
 def logout(
@@ -495,52 +500,114 @@ def logout(
     session: SsoSession | None = None,
 ) -> LogoutReport:
     """End the named session, or every cached session (as `aws sso logout` does):
-    portal Logout, then the token file and the role credentials go."""
+    portal Logout, then the token file and the role credentials go.
+
+    Every cache file is an item of its own: a damaged or foreign one is named in
+    `report.problems` and the others are still logged out and removed."""
     report = LogoutReport()
+    for path in _token_files(ctx, session, report):
+        try:
+            with _lock(ctx, path.name, LOCK_WAIT, f"the session cached in {path.name}"):
+                data = files.read_json(path)
+                if data is not None:
+                    _end_remote_session(ctx, path, data, endpoints_for_region, report)
+                if files.remove(path):
+                    start_url = data.get("startUrl") if data else None
+                    label = session.label if session else str(start_url or path.name)
+                    report.sessions.append(label)
+        except (SsoenvError, OSError) as error:
+            report.problems.append(_not_removed(path, error))
+    cache_key = session.cache_key if session is not None else None
+    report.credentials_removed = _remove_each(
+        ctx.credential_cache.directory,
+        lambda data: cache_key is None or (data is not None and data.get("Session") == cache_key),
+        report,
+    )
+    if session is None:
+        report.credentials_removed += _clear_cli_sso_credentials(ctx, report)
+    return report
+
+
+def _token_files(ctx: Context, session: SsoSession | None, report: LogoutReport) -> list[Path]:
+    """The named session's token file, or every file of the cache holding a token
+    (registrations are skipped); a file that cannot be read is a problem, not an end."""
     tokens = ctx.tokens
     if session is not None:
-        targets = [tokens.path(session)]
-    else:
-        targets = [path for path, _ in tokens.all_tokens()]
-    for path in targets:
-        with _lock(ctx, path.name, LOCK_WAIT, f"the session cached in {path.name}"):
+        return [tokens.path(session)]
+    found: list[Path] = []
+    for path in sorted(tokens.directory.glob("*.json")) if tokens.directory.is_dir() else []:
+        try:
             data = files.read_json(path)
-            if data is not None:
-                _end_remote_session(ctx, data, endpoints_for_region, report)
-            if files.remove(path):
-                start_url = data.get("startUrl") if data else None
-                label = session.label if session else str(start_url or path.name)
-                report.sessions.append(label)
-    cache_key = session.cache_key if session is not None else None
-    report.credentials_removed = ctx.credential_cache.delete_for_session(cache_key)
-    if session is None:
-        report.credentials_removed += _clear_cli_sso_credentials(ctx)
-    return report
+        except SsoenvError as error:  # e.g. a loose file of another user: left alone
+            report.problems.append(_not_removed(path, error))
+            continue
+        if data is not None and isinstance(data.get("accessToken"), str):
+            found.append(path)
+    return found
 
 
 def _end_remote_session(
     ctx: Context,
+    path: Path,
     data: Mapping[str, object],
     endpoints_for_region: Callable[[str], Endpoints],
     report: LogoutReport,
 ) -> None:
+    from ssoenv.endpoints import valid_region
+
     access, region = data.get("accessToken"), data.get("region")
-    if not isinstance(access, str) or not isinstance(region, str):
+    if not isinstance(access, str):
+        return  # nothing the portal could end
+    # The file is removed whatever happens here (its session ends on this machine);
+    # a portal session that cannot be ended may live on until it expires, so the
+    # logout is only partly done.
+    if not isinstance(region, str) or not region or not valid_region(region):
+        shown = (
+            f"the invalid region '{region[:40]}'" if isinstance(region, str) else "no usable region"
+        )
+        report.problems.append(
+            f"{path}: the cached token names {shown}, so its portal session was not ended "
+            "(the file is removed)"
+        )
         return
     try:
-        portal.logout(ctx.http, endpoints_for_region(region).portal, access)
+        endpoints = endpoints_for_region(region)
+    except SsoenvError as error:
+        report.problems.append(
+            f"{path}: its portal session was not ended ({error.message}); the file is removed"
+        )
+        return
+    try:
+        portal.logout(ctx.http, endpoints.portal, access)
     except (AwsApiError, NetworkError, LoginRequired) as error:
         # As with `aws sso logout`: the local session ends whatever the portal says.
         report.failures.append(str(error))
 
 
-def _clear_cli_sso_credentials(ctx: Context) -> int:
+def _clear_cli_sso_credentials(ctx: Context, report: LogoutReport) -> int:
     """The AWS CLI's own SSO role-credential cache, cleared as `aws sso logout` does."""
-    directory = paths.aws_cli_cache_dir(ctx.environ)
+    return _remove_each(
+        paths.aws_cli_cache_dir(ctx.environ),
+        lambda data: data is not None and data.get("ProviderType") == "sso",
+        report,
+    )
+
+
+def _remove_each(
+    directory: Path, wanted: Callable[[dict[str, object] | None], bool], report: LogoutReport
+) -> int:
+    """Remove the JSON files of `directory` that `wanted` picks, file by file: one
+    that cannot be read or removed is a problem, and the others still go."""
     removed = 0
-    if directory.is_dir():
-        for path in directory.glob("*.json"):
-            data = files.read_json(path)
-            if data is not None and data.get("ProviderType") == "sso":
+    for path in sorted(directory.glob("*.json")) if directory.is_dir() else []:
+        try:
+            if wanted(files.read_json(path)):
                 removed += files.remove(path)
+        except (SsoenvError, OSError) as error:
+            report.problems.append(_not_removed(path, error))
     return removed
+
+
+def _not_removed(path: Path, error: SsoenvError | OSError) -> str:
+    reason = error.message if isinstance(error, SsoenvError) else error.strerror or "error"
+    return f"{path} was not removed: {reason}"

@@ -18,6 +18,10 @@ class ExitCode(IntEnum):
     ACCESS_DENIED = 6  # the role or account is not assigned to you
     AWS_ERROR = 7  # IAM Identity Center answered with another error
     NETWORK = 8  # IAM Identity Center could not be reached in time
+    # Partly done: a command over many items (logout's cached sessions, populate's
+    # roles) finished the good ones and named each bad one in a line on stderr.
+    # What it prints on stdout is still complete: logout's unset code must be applied.
+    PARTIAL = 9
     INTERRUPTED = 130  # Ctrl-C
 
 

@@ -1,7 +1,9 @@
 """`ssoenv populate`: one profile per account/role pair of an SSO session, in
 sections marked as ssoenv's own. Names come from a template, are sanitised and
-made unique in a fixed order; hand-written sections are never touched.
-Planning works on a ConfigDocument; write() saves through ssoenv.configwriter."""
+made unique in a fixed order; hand-written sections are never touched. A pair
+whose account id or role name no config line can hold verbatim is skipped and
+reported; the others are still written. Planning works on a ConfigDocument;
+write() saves through ssoenv.configwriter."""
 
 from __future__ import annotations
 
@@ -12,7 +14,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from ssoenv.config import ConfigFile
-from ssoenv.configdoc import ConfigDocument
+from ssoenv.configdoc import ConfigDocument, check_value
 from ssoenv.configwriter import EditResult, edit_config
 from ssoenv.errors import UsageError
 from ssoenv.inventory import Account
@@ -48,6 +50,7 @@ class Report:
     stale: list[str] = field(default_factory=list)  # ours, not generated now, kept
     served: list[str] = field(default_factory=list)  # hand-written, already this pair
     renamed: list[tuple[str, str]] = field(default_factory=list)  # (wanted, got)
+    skipped: list[str] = field(default_factory=list)  # one line per pair not written
 
 
 def check_template(template: str) -> None:
@@ -88,6 +91,33 @@ def profile_name(template: str, pair: Pair, session: str) -> str:
 
 def pairs_of(accounts: Iterable[Account]) -> list[Pair]:
     return sorted((Pair(a, r) for a in accounts for r in a.roles), key=lambda p: p.order)
+
+
+def unwritable(pair: Pair) -> str | None:
+    """Why this pair cannot get a profile, or None. The profile must hold the
+    account id and role name verbatim (they are what the portal is asked for):
+    each must be one printable line without blanks at either end. Real ones
+    always are; anything else comes from a broken or hostile server."""
+    for key, value in (("sso_account_id", pair.account.account_id), ("sso_role_name", pair.role)):
+        if not value:
+            problem = "is empty"
+        elif not value.isprintable():
+            problem = "has control or invisible characters"
+        elif value != value.strip():
+            problem = "starts or ends with blanks"
+        else:
+            try:
+                check_value(key, value)
+            except UsageError:
+                problem = "cannot be written to a config file"
+            else:
+                continue
+        what = "account id" if key == "sso_account_id" else "role name"
+        return (
+            f"not written: role '{pair.role}' of account '{pair.account.account_id}' "
+            f"({pair.account.name}): its {what} {problem}"
+        )
+    return None
 
 
 def owned_names(doc: ConfigDocument, session: str) -> set[str]:
@@ -143,7 +173,14 @@ def apply(
     """Write (in `doc`) a marked profile for every pair; prune marked ones no longer made."""
     report = Report()
     owned = owned_names(doc, session)
-    names = assign_names(pairs_of(accounts), template, session, cfg, owned, report)
+    pairs = []
+    for pair in pairs_of(accounts):
+        problem = unwritable(pair)
+        if problem is None:
+            pairs.append(pair)
+        else:
+            report.skipped.append(problem)
+    names = assign_names(pairs, template, session, cfg, owned, report)
     for name, pair in names.items():
         values = {
             "sso_session": session,
@@ -209,6 +246,8 @@ def summary(report: Report, *, dry_run: bool) -> list[str]:
         lines.append(f"... and {len(report.renamed) - 5} more renamed the same way")
     if report.served:
         lines.append(f"{len(report.served)} pair(s) already served by hand-written profiles")
+    # Every one, not a sample: each is a role the user will not find in the config.
+    lines.extend(report.skipped)
     return lines
 
 
