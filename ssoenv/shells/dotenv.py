@@ -1,27 +1,38 @@
 r"""The `env` format: `NAME=value` lines for env files (`ssoenv use dev --shell env > .env`).
 
+Three readers must read back the same literal value, and nothing in the file
+may run when a shell sources it:
+
+* a POSIX shell with `set -a; . ./.env`;
+* python-dotenv (`dotenv_values`, `load_dotenv`), with or without `interpolate`;
+* docker compose (`env_file:`, `--env-file`; the `dotenv` package of
+  github.com/compose-spec/compose-go).
+
 Each value takes the first form that fits it:
 
-1. bare, when it is made only of `A-Z a-z 0-9 _ @ + = : , . / -`;
-2. `'...'`, when it has no `'`, no `\` and no control character;
-3. `"..."` otherwise, with `\\`, `\"`, `\a \b \t \n \v \f \r` escaped
-   (so the line never breaks) and every other character, `$` included, raw.
+1. bare, when it is made only of `A-Z a-z 0-9 _ @ + = : , . / -`
+   (no reader treats any of these specially outside quotes);
+2. `'...'` otherwise, when it holds none of the characters below.
 
-Readers, and exactly what they read back unchanged:
+A value that holds one of them is refused with a `UsageError` naming the
+variable, never written in a form some reader misparses:
 
-* python-dotenv >= 1.2.3 (`dotenv_values`, `load_dotenv`): every value, when
-  read with `interpolate=False`. With its default `interpolate=True` it expands
-  `${NAME}` in *every* form and has no escape for it, so a value containing
-  `${...}` changes; ssoenv's own values (keys, tokens, region, expiry) never
-  contain `$`. Versions 1.0.1 to 1.2.2 (checked) read the same except a form-3
-  value that ends in `\`: their regex takes its closing quote for an escaped
-  one and runs on to the next `"` in the file.
-* docker compose v2 (`env_file:`, `--env-file`): forms 1 and 2, which cover
-  credentials. Form 3 only when the value has no `$` (compose interpolates `$`
-  in double quotes) and does not end in `\` (compose ends a quoted value at the
-  first quote not preceded by a backslash).
-* `docker run --env-file`: form 1 only (it keeps quotes as part of the value).
-* A POSIX shell with `set -a; . ./.env`: forms 1 and 2.
+* `'`: no reader can escape it inside single quotes alike (python-dotenv and
+  compose take `\'`, the shell does not), and double quotes differ more;
+* `\`: python-dotenv decodes `\\` and `\'` inside single quotes, compose keeps
+  `\\` but takes a `\` before the closing quote for an escape, and the shell
+  keeps every `\`;
+* `$`: python-dotenv's default `interpolate=True` expands `${NAME}` even
+  inside single quotes;
+* control characters (C0, DEL, C1), the newline among them: python-dotenv
+  reads the file with universal newlines (`\r` becomes `\n`), the readers
+  disagree on a line break inside quotes, and the file shows them raw.
+
+Credentials (`A-Z a-z 0-9 / + =`), regions and epoch seconds are always form 1.
+Text above U+007E is written as UTF-8, which all three readers keep byte for
+byte: the shell needs no locale for it, because inside `'...'` only a `'`
+(0x27) ends the string, and 0x27 is never the second byte of a character in
+any ASCII-compatible multibyte charset (GBK, Big5, Shift-JIS, EUC, GB18030).
 
 Unsets: an env file cannot remove a variable, so `unset` writes nothing and a
 reader keeps whatever value it already had. `render` applies the ops in order
@@ -33,38 +44,35 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 
+from ssoenv.errors import UsageError
 from ssoenv.shells.base import EnvOp, Shell, check_name, check_value, net_effect
 
 _BARE = re.compile(r"[A-Za-z0-9_@+=:,./-]+")
-# What keeps a value out of single quotes: python-dotenv decodes `\\` and `\'`
-# there while compose does not, and no reader can escape a `'` inside them.
-_NOT_SINGLE = re.compile(r"['\\\x00-\x1f\x7f]")
-# Escapes python-dotenv decodes in double quotes (a subset of compose's). \r
-# must never be raw: Python reads the file with universal newlines.
-_DOUBLE_ESCAPES = {
-    "\\": "\\\\",
-    '"': '\\"',
-    "\a": "\\a",
-    "\b": "\\b",
-    "\t": "\\t",
-    "\n": "\\n",
-    "\v": "\\v",
-    "\f": "\\f",
-    "\r": "\\r",
-}
-_DOUBLE = re.compile("[" + re.escape("".join(_DOUBLE_ESCAPES)) + "]")
+_REFUSED = re.compile(r"['\\$\x00-\x1f\x7f-\x9f]")
+_WHAT = {"'": "a single quote", "\\": "a backslash", "$": "a dollar sign"}
+_HINT = "write it for a shell instead, for example with --shell sh"
+
+
+def _refusal(value: str) -> str | None:
+    """Why `value` cannot be written in env format, or None when it can."""
+    match = _REFUSED.search(value)
+    if match is None:
+        return None
+    return _WHAT.get(match.group(0), "a control character (a newline, for example)")
 
 
 def dotenv_quote(value: str) -> str:
-    """Quote `value` for the right-hand side of a dotenv line."""
+    """Quote `value` for the right-hand side of a dotenv line; a UsageError
+    when no form reads back alike in every reader."""
     check_value(value)
     if value == "":
         return ""
     if _BARE.fullmatch(value):
         return value
-    if not _NOT_SINGLE.search(value):
-        return f"'{value}'"
-    return '"' + _DOUBLE.sub(lambda m: _DOUBLE_ESCAPES[m.group(0)], value) + '"'
+    reason = _refusal(value)
+    if reason is not None:
+        raise UsageError(f"cannot write this value in env format: it holds {reason}", hint=_HINT)
+    return f"'{value}'"
 
 
 class Dotenv(Shell):
@@ -74,7 +82,16 @@ class Dotenv(Shell):
         return dotenv_quote(value)
 
     def set(self, name: str, value: str) -> str:
-        return f"{check_name(name)}={self.quote(value)}\n"
+        name = check_name(name)
+        reason = _refusal(check_value(value))
+        if reason is not None:
+            # The value itself is not shown: it may be a secret.
+            raise UsageError(
+                f"cannot write {name} in env format: its value holds {reason}, which "
+                "python-dotenv, docker compose and a POSIX shell do not read back alike",
+                hint=_HINT,
+            )
+        return f"{name}={self.quote(value)}\n"
 
     def unset(self, name: str) -> str:
         check_name(name)

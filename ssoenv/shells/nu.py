@@ -14,10 +14,16 @@ wants it truly gone can run `hide-env -i NAME` for each null in a
 `def --env` command. When the ops touch a name more than once, the record holds
 the last state.
 
+The record is pure ASCII: every character above U+007E is a JSON `\uXXXX`
+escape (a UTF-16 surrogate pair above U+FFFF, which `from json` joins again),
+and so is every control character. Whatever the terminal or the locale, the
+text holds nothing but ASCII.
+
 `quote`, `set` and `unset` produce nushell source (`$env.NAME = "..."`,
 `hide-env -i NAME`) for templates. A quoted value is a plain double-quoted
-string, which does no interpolation; `\\`, `\"` and control characters are
-escaped (`\n`, `\t`, `\r`, `\u{1b}`), so a statement is always one line.
+string, which does no interpolation; `\\`, `\"`, control characters and every
+character above U+007E are escaped (`\n`, `\t`, `\r`, else `\u{HEX}` with the
+code point), so a statement is always one line of ASCII.
 """
 
 from __future__ import annotations
@@ -28,7 +34,8 @@ from collections.abc import Sequence
 
 from ssoenv.shells.base import EnvOp, Shell, check_name, check_value, net_effect
 
-_ESCAPE = re.compile(r'[\\"\x00-\x1f\x7f]')
+# `\`, `"` and everything that is not printable ASCII.
+_ESCAPE = re.compile(r'[\\"]|[^\x20-\x7e]')
 _NAMED_ESCAPES = {"\\": "\\\\", '"': '\\"', "\n": "\\n", "\t": "\\t", "\r": "\\r"}
 
 
@@ -57,5 +64,6 @@ class Nu(Shell):
         return f"hide-env -i {check_name(name)}\n"
 
     def render(self, ops: Sequence[EnvOp]) -> str:
-        # json.dumps escapes every control character, so the record is one line.
-        return json.dumps(net_effect(ops), ensure_ascii=False) + "\n"
+        # json.dumps escapes every control character, so the record is one
+        # line; ensure_ascii escapes DEL and everything above it.
+        return json.dumps(net_effect(ops), ensure_ascii=True) + "\n"

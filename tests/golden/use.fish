@@ -4,7 +4,7 @@ set -gx AWS_SESSION_TOKEN 'IQoJb3JpZ2luX2VjEXAMPLE//////////wEaCXVzLWVhc3QtMSJHM
 set -gx AWS_REGION 'eu-west-1';
 set -gx SSOENV_PROFILE 'dev';
 set -gx SSOENV_EXPIRES '1767225600';
-set -gx SSOENV_NOTE 'it\'s "$(id)" `date` ${HOME};'\n\t'next ‘q’ ü € \\';
+set -gx SSOENV_NOTE 'it\'s "$(id)" `date` ${HOME};'\n\t'next '\Xe2\X80\X98'q'\Xe2\X80\X99' '\Xc3\Xbc' '\Xe2\X82\Xac' \\';
 set -gx SSOENV_EMPTY '';
 if set -q -g AWS_PROFILE; set -e -g AWS_PROFILE; end;
 if set -q -g AWS_DEFAULT_PROFILE; set -e -g AWS_DEFAULT_PROFILE; end;

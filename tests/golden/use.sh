@@ -4,8 +4,7 @@ export AWS_SESSION_TOKEN='IQoJb3JpZ2luX2VjEXAMPLE//////////wEaCXVzLWVhc3QtMSJHME
 export AWS_REGION=eu-west-1
 export SSOENV_PROFILE=dev
 export SSOENV_EXPIRES=1767225600
-export SSOENV_NOTE='it'\''s "$(id)" `date` ${HOME};
-	next ‘q’ ü € \'
+SSOENV_NOTE=$(\command printf 'it\047s "$(id)" `date` ${HOME};\012\011next \342\200\230q\342\200\231 \303\274 \342\202\254 \\_'); export SSOENV_NOTE="${SSOENV_NOTE%_}"
 export SSOENV_EMPTY=''
 unset AWS_PROFILE
 unset AWS_DEFAULT_PROFILE

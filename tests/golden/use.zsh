@@ -4,7 +4,7 @@ export AWS_SESSION_TOKEN='IQoJb3JpZ2luX2VjEXAMPLE//////////wEaCXVzLWVhc3QtMSJHME
 export AWS_REGION=eu-west-1
 export SSOENV_PROFILE=dev
 export SSOENV_EXPIRES=1767225600
-export SSOENV_NOTE=$'it\'s "$(id)" `date` ${HOME};\n\tnext ‘q’ ü € \\'
+export SSOENV_NOTE=$'it\'s "$(id)" `date` ${HOME};\n\tnext \xe2\x80\x98q\xe2\x80\x99 \xc3\xbc \xe2\x82\xac \\'
 export SSOENV_EMPTY=''
 unset AWS_PROFILE
 unset AWS_DEFAULT_PROFILE
