@@ -10,26 +10,99 @@ complete -c ssoenv -e
 complete -c ssoenv -f
 
 # Print the [profile NAME] (and [default]) or [sso-session NAME] names of the
-# AWS config file; $argv[1] is profile or sso-session. One awk reads the whole
-# file: `string` takes several times longer on thousands of profiles.
+# AWS config file, as botocore reads them; $argv[1] is profile or sso-session.
+# One awk reads the whole file: `string` takes several times longer on
+# thousands of profiles. fish quotes each name it inserts, except a leading ~
+# (which would then expand to a home directory): a name starting with ~ is
+# offered only once its ~ is typed quoted.
 function __ssoenv_complete_sections --argument-names kind
+    set -l tilde 0
+    contains -- (string sub -l 2 -- (commandline -ct)) '\~' "'~" '"~'; and set tilde 1
     set -l file $AWS_CONFIG_FILE
     test -n "$file"; or set file ~/.aws/config
     # botocore expands a leading ~ in AWS_CONFIG_FILE.
     set file (string replace -r '^~/' "$HOME/" -- $file)
     test -r "$file"; or return 0
-    command awk -v kind=$kind '
-        /^[ \t]*\[/ {
-            s = $0
-            sub(/^[ \t]*\[[ \t]*/, "", s)
-            sub(/[ \t]*\].*$/, "", s)
-            if (kind == "profile" && s == "default") name = s
-            else if (index(s, kind) == 1 && substr(s, length(kind) + 1) ~ /^[ \t]/) {
-                name = substr(s, length(kind) + 1)
-                sub(/^[ \t]+/, "", name)
-            } else next
-            if (name != "" && !seen[name]++) print name
-        }' <$file 2>/dev/null
+    LC_ALL=C command awk -v kind=$kind -v tilde=$tilde '
+        # A header names a section as configparser and botocore read it: the
+        # line, stripped, is [HEADER] up to its last "]"; HEADER, split into
+        # words as shlex.split does, is "profile NAME" ("sso-session NAME"), or
+        # "default". A line indented under a key continues its value.
+        # Most lines are keys: a letter in the first column (no CR in the line).
+        /^[A-Za-z]/ && !/\r/ {
+            value = 1
+            value_indent = 0
+            next
+        }
+        !/\r/ {
+            offer(section($0))
+            next
+        }
+        # A lone CR ends a line too (universal newlines).
+        {
+            n = split($0, pieces, "\r")
+            for (p = 1; p <= n; p++) offer(section(pieces[p]))
+        }
+        function offer(name) {
+            if (name != "" && name !~ controls && !seen[name]++) candidate(name)
+        }
+        function section(line, text, indent, n) {
+            text = line
+            sub(/^[ \t\v\f\034-\037]+/, "", text)
+            indent = length(line) - length(text)
+            if (text == "" || text ~ /^[#;]/) return ""
+            if (value && indent > value_indent) return ""
+            value_indent = indent
+            value = substr(text, 1, 1) != "[" || !match(text, /.*\]/) || RLENGTH < 3
+            if (value) return ""
+            text = substr(text, 2, RLENGTH - 2)
+            if (kind == "profile" && text == "default") return text
+            if (index(text, kind) != 1) return ""
+            # shlex only for quotes and backslashes: split() is the same without.
+            n = text ~ /["\047\134]/ ? words(text) : split(text, word)
+            if (n != 2) return ""
+            return word[2]
+        }
+        # shlex.split(s) into word[1..n]: n, or -1 for an unclosed quote or a
+        # final backslash (botocore then ignores the section).
+        function words(s, n, i, c, quote, token, started) {
+            n = 0
+            for (i = 1; i <= length(s); i++) {
+                c = substr(s, i, 1)
+                if (quote == "\047") {
+                    if (c == "\047") quote = ""
+                    else token = token c
+                } else if (quote == "\"") {
+                    if (c == "\"") quote = ""
+                    else if (c == "\134" && i < length(s) && index("\"\134", substr(s, i + 1, 1))) token = token substr(s, ++i, 1)
+                    else token = token c
+                } else if (index(" \t\r\n", c)) {
+                    if (started) word[++n] = token
+                    token = ""
+                    started = 0
+                } else if (c == "\134") {
+                    if (i == length(s)) return -1
+                    token = token substr(s, ++i, 1)
+                    started = 1
+                } else {
+                    if (c == "\047" || c == "\"") quote = c
+                    else token = token c
+                    started = 1
+                }
+            }
+            if (quote != "") return -1
+            if (started) word[++n] = token
+            return n
+        }
+        BEGIN {
+            # Names that would put control characters (C0, DEL, C1, bidi
+            # overrides) on the terminal are not offered: they cannot be shown.
+            controls = "[\001-\037\177]|\302[\200-\237]|\342\200[\216\217\250-\256]|\342\201[\246-\251]"
+        }
+        function candidate(name) {
+            if (tilde || substr(name, 1, 1) != "~") print name
+        }
+    ' <$file 2>/dev/null
 end
 
 # Print the words after `ssoenv` before the cursor, minus the global options.

@@ -11,6 +11,7 @@ from pathlib import Path
 
 import pytest
 
+from ssoenv.awsini import classify, parse_text
 from tests.shell.conftest import ROOT, lines_of, require
 from tests.shell.test_completions_drift import visible_commands
 
@@ -242,15 +243,30 @@ def test_each_completion_file_works_on_its_own(shell_env: dict[str, str], tmp_pa
 def test_profiles_come_from_aws_config_file(
     shell_env: dict[str, str], init_scripts: dict[str, Path], tmp_path: Path
 ) -> None:
+    """The names botocore reads (ssoenv.awsini is its line-for-line copy):
+    headers split into shell words, a line indented under a key is part of its
+    value, a lone CR ends a line, comments and malformed headers name nothing."""
     config = tmp_path / "other-config"
     config.write_text(
-        "[default]\n[profile  spaced ]\nregion = x\n  [profile indented]\n"
-        "[profile crlf]\r\n[sso-session corp-2]\n[services s]\n[profile default]\n"
+        "[default]\n[profile  spaced ]\nregion = x\n  [profile continued]\n"
+        "[profile crlf]\r\n[profile cr1]\r[profile cr2]\n"
+        "[profile 'quoted name']\n[profile \"dq\"]\n[profileX glued]\n[profile a]b]\n"
+        "[profile two words]\n[profile 'unclosed]\n# [profile comment]\n  ; [profile semi]\n"
+        "[profile indented]\n  [profile indented-header]\n"
+        "[sso-session corp-2]\n[services s]\n[profile default]\n",
+        newline="",
     )
+    want = {"default", "spaced", "crlf", "cr1", "cr2", "quoted name", "dq", "glued", "a]b"}
+    want |= {"indented", "indented-header"}
+    sections = parse_text(config.read_bytes().decode(), "config")
+    assert want == {n for k, n in filter(None, map(classify, sections)) if k == "profile"}
     env = {**shell_env, "AWS_CONFIG_FILE": str(config)}
-    want = {"default", "spaced", "indented", "crlf"}
     line = "ssoenv use "
-    assert complete_bash(env, init_scripts["bash"], [line])[line] == want
+    # bash's candidates are what readline inserts: quoted.
+    quoted = {"quoted name": "quoted\\ name", "a]b": "a\\]b"}
+    assert complete_bash(env, init_scripts["bash"], [line])[line] == {
+        quoted.get(name, name) for name in want
+    }
     assert complete_fish(env, init_scripts["fish"], [line])[line] == want
     assert complete_zsh(env, tmp_path, [line], init=init_scripts["zsh"])[line] == want
     missing = {**shell_env, "AWS_CONFIG_FILE": str(tmp_path / "absent")}
