@@ -128,8 +128,8 @@ __ssoenv_complete_sections() {
 # Read the word under the cursor as the shell and readline will: set value to
 # its text once unquoted, typed to the part of value before the spot where
 # readline inserts a candidate (after an opening quote that is still open, or
-# after the last : or = outside quotes: COMP_WORDBREAKS), and quote to the
-# quote open there (', " or none). Fails for a word whose value an expansion
+# after the last : or = outside quotes, as COMP_WORDBREAKS says), and quote
+# to the quote open there (', " or none). Fails for a word whose value an expansion
 # makes ($, `, globs, braces, a leading ~, !): no candidate is offered.
 __ssoenv_read_word() {
     \builtin local line="${COMP_LINE-${COMP_WORDS[COMP_CWORD]-}}" c i=0 qtyped=''
@@ -164,7 +164,8 @@ __ssoenv_read_word() {
             "'" | '"') quote=${c} qtyped=${value} ;;
             '=' | ':')
                 value+=${c}
-                typed=${value}
+                # Unless a user's COMP_WORDBREAKS leaves it out.
+                [[ ${COMP_WORDBREAKS-} == *"${c}"* ]] && typed=${value}
                 ;;
             '$' | '`' | '*' | '?' | '[' | '{' | '!') \builtin return 1 ;;
             *)

@@ -86,14 +86,16 @@ def header(kind: str, name: str) -> str:
 class Completer:
     """One interactive shell; type() presses TAB, then Enter, then reads argv."""
 
-    def __init__(self, shell: str, env: dict[str, str], init: Path, interactive: Any, tmp: Path):
+    def __init__(
+        self, shell: str, env: dict[str, str], init: Path, interactive: Any, tmp: Path, rc: str = ""
+    ) -> None:
         self.shell = shell
         self.tmp = tmp
         self.argv_file = tmp / "argv"
         self.configs = 0
         env = {**env, "LC_ALL": "C.UTF-8", "LANG": "C.UTF-8"}
         self.term: Interactive = interactive(
-            shell, env, init, RECORDER[shell].replace("ARGV", str(self.argv_file))
+            shell, env, init, RECORDER[shell].replace("ARGV", str(self.argv_file)) + "\n" + rc
         )
         self.term.child.timeout = 10
 
@@ -163,22 +165,43 @@ def test_a_completed_profile_name_is_passed_as_is_and_never_runs(
 
 
 @pytest.mark.parametrize(
-    ("kind", "line", "argv"),
+    ("kind", "line"),
     [
-        ("profile", "ssoenv exec ", ["exec"]),
-        ("profile", "ssoenv credential-process ", ["credential-process"]),
-        ("profile", "ssoenv configure --profile ", ["configure", "--profile"]),
-        ("sso-session", "ssoenv login --sso-session ", ["login", "--sso-session"]),
-        ("sso-session", "ssoenv logout --sso-session ", ["logout", "--sso-session"]),
+        ("profile", "ssoenv exec "),
+        ("profile", "ssoenv credential-process "),
+        ("profile", "ssoenv configure --profile "),
+        ("profile", "ssoenv configure --profile="),
+        ("sso-session", "ssoenv login --sso-session "),
+        ("sso-session", "ssoenv logout --sso-session="),
     ],
 )
 def test_every_name_position_is_quoted(
-    completer: Completer, tmp_path: Path, kind: str, line: str, argv: list[str]
+    completer: Completer, tmp_path: Path, kind: str, line: str
 ) -> None:
-    name = f"co$(touch${{IFS}}{tmp_path}/sentinel)`touch${{IFS}}{tmp_path}/sentinel2`"
+    name = f"co$(touch${{IFS}}{tmp_path}/sentinel)`touch${{IFS}}{tmp_path}/sentinel2`:x=y"
     completer.use_config(header(kind, name))
+    argv = line.split()[1:]
+    if line.endswith("="):
+        argv[-1] += name
+    else:
+        argv.append(name)
     got, _ = completer.type(line)
-    assert (got, sentinels(tmp_path)) == ([*argv, name], [])
+    assert (got, sentinels(tmp_path)) == (argv, [])
+
+
+def test_bash_follows_the_users_comp_wordbreaks(
+    shell_env: dict[str, str], init_scripts: dict[str, Path], interactive: Any, tmp_path: Path
+) -> None:
+    """Without ":" in COMP_WORDBREAKS (a common setting), readline replaces
+    the whole word, "pr:" included."""
+    completer = Completer(
+        "bash", shell_env, init_scripts["bash"], interactive, tmp_path,
+        rc="COMP_WORDBREAKS=${COMP_WORDBREAKS//:}",
+    )  # fmt: skip
+    name = f"pr:a$(touch${{IFS}}{tmp_path}/sentinel)"
+    completer.use_config(header("profile", name))
+    got, _ = completer.type("ssoenv use pr:")
+    assert (got, sentinels(tmp_path)) == (["use", name], [])
 
 
 def test_names_with_control_characters_are_not_offered(completer: Completer) -> None:

@@ -3,7 +3,8 @@ typer app has its row in completions/ssoenv.bash, completions/_ssoenv and
 completions/ssoenv.fish, with the same positional argument and the same
 options (those taking a value marked `=`); hidden commands (hook-env) and
 commands the CLI no longer has have none. Adding a command to the CLI without
-adding its row (one line per file) fails here."""
+adding its row (one line per file) fails here. The awk that reads the config's
+section headers is the same in the three files."""
 
 from __future__ import annotations
 
@@ -154,3 +155,20 @@ def test_zsh_knows_how_to_complete_every_option() -> None:
     known = {line.split()[0] for line in table.group(1).splitlines() if line.strip()}
     used = set().union(*(row.options for row in zsh_rows(text).values()))
     assert used <= known
+
+
+def header_awk(text: str) -> str:
+    """The awk program part that reads section headers into names, unindented."""
+    match = re.search(
+        r"^\s*# A header names a section.*?^\s*controls = [^\n]*$", text, re.DOTALL | re.MULTILINE
+    )
+    assert match, "no awk from '# A header names a section' to 'controls = ...'"
+    return "\n".join(line.strip() for line in match.group(0).splitlines())
+
+
+def test_the_three_files_read_headers_with_the_same_awk() -> None:
+    """One reading of botocore's headers (shlex words, continuation lines,
+    control characters), copied in each file: the copies stay the same."""
+    programs = {file: header_awk((ROOT / "completions" / file).read_text()) for file in FILES}
+    assert programs["_ssoenv"] == programs["ssoenv.bash"]
+    assert programs["ssoenv.fish"] == programs["ssoenv.bash"]
