@@ -74,6 +74,8 @@ SAMPLE_VALUES = [
     "%1",
     "-e",
     "--",
+    "-\x1f",  # not printable ASCII and starts with `-`: dash's printf took it for an option
+    "-\u00e9",
     "\\",
     "'",
     "\n",

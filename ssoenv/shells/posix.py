@@ -71,11 +71,14 @@ def bash_quote(value: str) -> str:
 def _printf_format(value: str) -> str:
     r"""`value` as a printf format in single quotes: printable ASCII raw except
     `%`, `\` and `'`; every other byte as a three-digit `\ooo` (so a digit after
-    it is never read as part of it)."""
+    it is never read as part of it). A leading `-` is escaped too: dash's printf
+    would take the format for an option."""
     out: list[str] = []
-    for byte in value.encode():
+    for index, byte in enumerate(value.encode()):
         char = chr(byte)
-        if char == "%":
+        if char == "-" and index == 0:
+            out.append("\\055")
+        elif char == "%":
             out.append("%%")
         elif char == "\\":
             out.append("\\\\")
