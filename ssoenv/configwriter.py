@@ -16,6 +16,7 @@ from ssoenv.awsini import Section, classify, parse_text
 from ssoenv.config import ConfigFile, load_config
 from ssoenv.configdoc import ConfigDocument, split_lines
 from ssoenv.errors import ConfigError
+from ssoenv.text import printable
 from ssoenv.values import frozen
 
 BACKUP_SUFFIX = ".ssoenv-backup"
@@ -62,14 +63,15 @@ def _diff(old: str, new: str, where: str) -> str:
         return [line.rstrip("\r\n") for line in split_lines(text)]
 
     out = difflib.unified_diff(lines(old), lines(new), f"{where} (before)", where, lineterm="")
-    return "".join(f"{line}\n" for line in out)
+    # A person reads the diff (`populate --dry-run`): config text may hold ESC.
+    # Tabs stay tabs, so the lines still look like the file.
+    return "".join("\t".join(printable(part) for part in line.split("\t")) + "\n" for line in out)
 
 
 def _write(
     real: Path, old: bytes | None, new_text: str, old_cfg: ConfigFile, doc: ConfigDocument
 ) -> Path | None:
-    if not real.parent.exists():
-        real.parent.mkdir(mode=0o700, parents=True)
+    files.make_dirs(real.parent)  # 0700 whatever the umask; an existing folder is left alone
     mode = real.stat().st_mode & 0o7777 if old is not None else NEW_FILE_MODE
     temp = _temp_file(real, new_text.encode("utf-8"), mode)
     try:

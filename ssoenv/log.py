@@ -10,6 +10,8 @@ from __future__ import annotations
 
 import sys
 
+from ssoenv.text import printable
+
 _verbose = False
 
 
@@ -33,6 +35,7 @@ class Logger:
         self._write(message, args)
 
     def _write(self, message: str, args: tuple[object, ...]) -> None:
-        text = message % args if args else message
+        # Paths, labels and URLs in these lines come from configs and servers.
+        text = printable(message % args if args else message)
         where = f"{self.name}: " if _verbose else ""
         sys.stderr.write(f"ssoenv: {where}{text}\n")

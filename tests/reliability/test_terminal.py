@@ -171,6 +171,7 @@ def test_an_error_code_from_the_server_is_one_escaped_line(logged_in: Emulator) 
     assert result.stdout == ""
     assert_inert(result.stderr)
     assert "(Boom\\x1b]0;pwned\\x07\\x1b[2J\\x9b2J\\x7f, still after 3 tries)" in result.stderr
+    assert f"still after 3 tries): down {SHOWN}" in result.stderr  # the message, escaped too
     assert result.stderr.count("\n") == 1
 
 
