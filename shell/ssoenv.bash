@@ -12,15 +12,11 @@
 # Utilities.
 #
 
-# Private to this shell process (`$$`): `ssoenv use` and `ssoenv hook-env` give
-# the marker the credential file's modification time, so `-nt` sees another
-# terminal's refresh. `exec bash` keeps the PID, and the environment that goes
-# with the marker. Not exported: a child shell must not move its parent's marker.
-if [[ -n ${XDG_RUNTIME_DIR-} ]]; then
-    __ssoenv_marker="${XDG_RUNTIME_DIR}/ssoenv/marker.$$"
-else
-    __ssoenv_marker="${TMPDIR:-/tmp}/ssoenv-${UID}/marker.$$"
-fi
+# The marker: `ssoenv use` and `ssoenv hook-env` give a file of this shell's
+# (named by the PID we pass as __SSOENV_SHELL_PID) the credential file's
+# modification time, and export its path as __SSOENV_MARKER, so `-nt` sees
+# another terminal's refresh. ssoenv picks and verifies the folder (a folder
+# in /tmp may be someone else's); `exec bash` keeps the PID and the environment.
 
 # Define __ssoenv_now for bash MAJOR.MINOR: it sets __ssoenv_t to the epoch seconds.
 __ssoenv_pick_clock() {
@@ -74,7 +70,9 @@ __ssoenv_due() {
     fi
     [[ -n ${__SSOENV_CRED_FILE-} ]] || \builtin return 1
     [[ ! -e ${__SSOENV_CRED_FILE} ]] && \builtin return 0
-    [[ -n ${__ssoenv_marker} && ${__SSOENV_CRED_FILE} -nt ${__ssoenv_marker} ]]
+    # Trust a marker only in a folder of ours: a stranger's could force or hide refreshes.
+    [[ -n ${__SSOENV_MARKER-} && -O ${__SSOENV_MARKER%/*} && ! -L ${__SSOENV_MARKER%/*} &&
+        ${__SSOENV_CRED_FILE} -nt ${__SSOENV_MARKER} ]]
 }
 
 # Run `ssoenv hook-env` (never logs in, short timeouts) and apply what it prints.
@@ -84,7 +82,7 @@ __ssoenv_hook_env() {
     # Arm a back-off first; hook-env disarms it on success. A crash or a
     # Ctrl-C therefore cannot make every following prompt start ssoenv again.
     \builtin export __SSOENV_RETRY_AT=$((__ssoenv_t + 60))
-    if __ssoenv_code=$(__SSOENV_MARKER=${__ssoenv_marker} \command @SSOENV_EXE@ hook-env --shell bash); then
+    if __ssoenv_code=$(__SSOENV_SHELL_PID=$$ \command @SSOENV_EXE@ hook-env --shell bash); then
         __ssoenv_apply "${__ssoenv_code}"
     fi
     [[ -n ${SSOENV_PROFILE-} && -z ${__SSOENV_RETRY_AT-} ]] || \builtin return 0
@@ -92,10 +90,6 @@ __ssoenv_hook_env() {
     # minute), wait a minute rather than run on every prompt.
     if ! __ssoenv_is_int "${__SSOENV_REFRESH_AT-}" || ((__SSOENV_REFRESH_AT <= __ssoenv_t)); then
         \builtin export __SSOENV_RETRY_AT=$((__ssoenv_t + 60))
-    fi
-    # A marker that cannot be written would look stale forever: stop watching.
-    if [[ -n ${__SSOENV_CRED_FILE-} && -e ${__SSOENV_CRED_FILE} && ! -e ${__ssoenv_marker} ]]; then
-        __ssoenv_marker=
     fi
 }
 
@@ -147,7 +141,7 @@ __ssoenv_doctor() {
 # ssoenv: `use` and `logout` change this shell (through eval); any other
 # subcommand, or --shell/--help, runs the program as is.
 ssoenv() {
-    \builtin local __ssoenv_i=0 __ssoenv_arg='' __ssoenv_code __ssoenv_own_marker
+    \builtin local __ssoenv_i=0 __ssoenv_arg='' __ssoenv_code __ssoenv_pid=$$
     # The subcommand is the first word that is not an option (ssoenv's own
     # options take no value).
     for __ssoenv_arg in "$@"; do
@@ -172,21 +166,28 @@ ssoenv() {
         esac
     done
     # A subshell shares $$ with its parent: it must not move the parent's marker.
-    __ssoenv_own_marker=${__ssoenv_marker}
-    ((${BASH_SUBSHELL:-0} == 0)) || __ssoenv_own_marker=''
-    __ssoenv_code=$(__SSOENV_MARKER=${__ssoenv_own_marker} \command @SSOENV_EXE@ \
-        "${@:1:__ssoenv_i}" --shell bash "${@:__ssoenv_i+1}") || \builtin return
+    ((${BASH_SUBSHELL:-0} == 0)) || __ssoenv_pid=''
+    __ssoenv_code=$(__SSOENV_SHELL_PID=${__ssoenv_pid} \command @SSOENV_EXE@ \
+        "${@:1:__ssoenv_i}" --shell bash "${@:__ssoenv_i+1}")
+    \builtin local __ssoenv_status=$?
+    # 9 is "partly done": a logout that ended this machine's session but not
+    # every item; its code still clears the shell.
+    ((__ssoenv_status == 0 || __ssoenv_status == 9)) || \builtin return "${__ssoenv_status}"
     __ssoenv_apply "${__ssoenv_code}"
     __ssoenv_doctor
+    \builtin return "${__ssoenv_status}"
 }
 
 # ssoenv_prompt [-v VAR]: the badge for a prompt: "dev 42m", "dev 1h05m",
-# "dev 42m!" (keys still valid, a login is needed), "dev expired", or nothing.
+# "dev 42m!" (keys still valid, a login is needed), "dev 42m~" (the last refresh
+# failed for a reason that may pass; it retries), "dev expired", or nothing.
 # With -v VAR it sets VAR instead of printing: no subshell in PROMPT_COMMAND.
 ssoenv_prompt() {
     \builtin local __ssoenv_badge='' __ssoenv_t __ssoenv_left
     if [[ -n ${SSOENV_PROFILE-} ]]; then
-        __ssoenv_badge=${SSOENV_PROFILE}
+        # A profile name comes from a config file: no control character of it
+        # may reach the terminal (ESC sequences retitle or repaint it).
+        __ssoenv_badge=${SSOENV_PROFILE//[![:print:]]/?}
         if __ssoenv_is_int "${SSOENV_EXPIRES-}"; then
             __ssoenv_now
             __ssoenv_left=$(((SSOENV_EXPIRES - __ssoenv_t) / 60))
@@ -201,6 +202,8 @@ ssoenv_prompt() {
             if ((SSOENV_EXPIRES > __ssoenv_t)) && __ssoenv_is_int "${SSOENV_SESSION_EXPIRES-}" &&
                 ((SSOENV_SESSION_EXPIRES <= __ssoenv_t)); then
                 __ssoenv_badge+='!'
+            elif ((SSOENV_EXPIRES > __ssoenv_t)) && [[ -n ${SSOENV_RETRYING-} ]]; then
+                __ssoenv_badge+='~'
             fi
         fi
     fi

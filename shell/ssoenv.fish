@@ -11,19 +11,11 @@
 # Utilities.
 #
 
-# Private to this shell process: `ssoenv use` and `ssoenv hook-env` give the
-# marker the credential file's modification time, so `test -nt` (fish 3.6)
-# sees another terminal's refresh. Not exported: a child shell must not move
-# its parent's marker.
-if test -n "$XDG_RUNTIME_DIR"
-    set -g __ssoenv_marker $XDG_RUNTIME_DIR/ssoenv/marker.$fish_pid
-else
-    set -l owner $USER
-    test -n "$owner"; or set owner (command id -u)
-    set -l tmp $TMPDIR
-    test -n "$tmp"; or set tmp /tmp
-    set -g __ssoenv_marker $tmp/ssoenv-$owner/marker.$fish_pid
-end
+# The marker: `ssoenv use` and `ssoenv hook-env` give a file of this shell's
+# (named by the PID we pass as __SSOENV_SHELL_PID) the credential file's
+# modification time, and export its path as __SSOENV_MARKER, so `test -nt`
+# (fish 3.6) sees another terminal's refresh. ssoenv picks and verifies the
+# folder (a folder in /tmp may be someone else's).
 
 if contains -- path (builtin -n)
     # Print the current time in epoch seconds, with no process: fish has no
@@ -48,7 +40,11 @@ if test / -ef / 2>/dev/null
     function __ssoenv_cred_file_changed
         set -q __SSOENV_CRED_FILE; or return 1
         test -e "$__SSOENV_CRED_FILE"; or return 0
-        test -n "$__ssoenv_marker"; and test "$__SSOENV_CRED_FILE" -nt "$__ssoenv_marker"
+        # Trust a marker only in a folder of ours: a stranger's could force or hide refreshes.
+        set -q __SSOENV_MARKER[1]; or return 1
+        set -l folder (string replace -r '/[^/]*$' '' -- $__SSOENV_MARKER[1])
+        test -O "$folder"; and not test -L "$folder"
+        and test "$__SSOENV_CRED_FILE" -nt "$__SSOENV_MARKER[1]"
     end
 else
     # Succeed when the credential file this shell loaded vanished (another
@@ -59,19 +55,24 @@ else
     end
 end
 
-# Remove this shell's marker when it exits.
+# Remove this shell's marker when it exits. Only its own: a child shell
+# inherits the parent's __SSOENV_MARKER until its first refresh.
 function __ssoenv_exit --on-event fish_exit
-    test -e "$__ssoenv_marker"; and command rm -f -- $__ssoenv_marker
+    string match -q -- "*/marker.$fish_pid" "$__SSOENV_MARKER"; or return 0
+    test -e "$__SSOENV_MARKER"; and command rm -f -- $__SSOENV_MARKER
 end
 
 # Run ssoenv with $argv and source what it prints, only if it succeeded; return
 # its exit status. A pipe, not a command substitution: fish gives the latter
 # the terminal's stderr, ignoring the caller's `2>/dev/null`.
 function __ssoenv_source
-    __SSOENV_MARKER=$__ssoenv_marker command @SSOENV_EXE@ $argv | read -lz code
+    __SSOENV_SHELL_PID=$fish_pid command @SSOENV_EXE@ $argv | read -lz code
     set -l exit_status $pipestatus[1]
-    test $exit_status -eq 0; or return $exit_status
+    # 9 is "partly done": a logout that ended this machine's session but not
+    # every item; its code still clears the shell.
+    contains -- $exit_status 0 9; or return $exit_status
     printf '%s' $code | source
+    return $exit_status
 end
 
 # Succeed when $argv[1] is a plain non-negative integer.
@@ -109,10 +110,6 @@ function __ssoenv_hook_env
     # minute), wait a minute rather than run on every prompt.
     if not __ssoenv_is_int "$__SSOENV_REFRESH_AT"; or test $__SSOENV_REFRESH_AT -le $now
         set -gx __SSOENV_RETRY_AT (math $now + 60)
-    end
-    # A marker that cannot be written would look stale forever: stop watching.
-    if set -q __SSOENV_CRED_FILE; and test -e "$__SSOENV_CRED_FILE"; and not test -e "$__ssoenv_marker"
-        set -g __ssoenv_marker ''
     end
 end
 
@@ -157,10 +154,13 @@ function ssoenv --description 'AWS IAM Identity Center role credentials in this 
 end
 
 # ssoenv_prompt: the badge for a prompt: "dev 42m", "dev 1h05m", "dev 42m!"
-# (keys still valid, a login is needed), "dev expired", or nothing.
+# (keys still valid, a login is needed), "dev 42m~" (the last refresh failed
+# for a reason that may pass; it retries), "dev expired", or nothing.
 function ssoenv_prompt --description 'The ssoenv badge for a prompt, e.g. "dev 42m"'
     test -n "$SSOENV_PROFILE"; or return 0
-    set -l badge $SSOENV_PROFILE
+    # A profile name comes from a config file: no control character of it may
+    # reach the terminal (ESC sequences retitle or repaint it).
+    set -l badge (string replace -ra '[\p{Cc}\p{Cf}\p{Zl}\p{Zp}]' '?' -- $SSOENV_PROFILE)
     if __ssoenv_is_int "$SSOENV_EXPIRES"
         set -l now (__ssoenv_now)
         set -l left (math --scale 0 "($SSOENV_EXPIRES - $now) / 60")
@@ -174,6 +174,8 @@ function ssoenv_prompt --description 'The ssoenv badge for a prompt, e.g. "dev 4
         if test $SSOENV_EXPIRES -gt $now; and __ssoenv_is_int "$SSOENV_SESSION_EXPIRES"
             and test $SSOENV_SESSION_EXPIRES -le $now
             set badge "$badge!"
+        else if test $SSOENV_EXPIRES -gt $now; and test -n "$SSOENV_RETRYING"
+            set badge "$badge~"
         end
     end
     printf '%s\n' $badge

@@ -8,6 +8,7 @@ from __future__ import annotations
 import json
 import os
 import sys
+import time
 from datetime import datetime, timedelta, timezone
 
 from ssoenv import runtime as rt
@@ -53,8 +54,8 @@ def use(
         refresh_window=ctx.refresh_window,
         credential_file=credential_file,
     )
+    change.ops += hook.marker_ops(os.environ, credential_file)
     output = fmt.render(change.ops)
-    hook.sync_marker(os.environ, credential_file)
     for note in change.notes:
         rt.say(note)
     rt.say(
@@ -122,14 +123,15 @@ def hook_env(shell: str) -> None:
 
     fmt = get_shell(shell)
     ctx = rt.context()
+    # The prompt waits for all of this: every lock wait and HTTP call together
+    # ends within the hook policy's worst case for one call (docs/security.md).
     ctx.policy = HOOK
-    result = hook.run(ctx, rt.load_profile)
-    for note in result.change.notes:
+    ctx.deadline = time.monotonic() + HOOK.worst_case_seconds
+    ctx.max_lock_wait = hook.LOCK_WAIT
+    change = hook.run(ctx, rt.load_profile)
+    for note in change.notes:
         rt.say(note)
-    output = fmt.render(result.change.ops)
-    if result.credential_file is not None:
-        hook.sync_marker(os.environ, result.credential_file)
-    sys.stdout.write(output)
+    sys.stdout.write(fmt.render(change.ops))
 
 
 # --- workflows (docs/workflows.md) -------------------------------------------

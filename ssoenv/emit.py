@@ -21,7 +21,10 @@ CREDENTIAL_VARIABLES = (
 REGION_VARIABLES = ("AWS_REGION", "AWS_DEFAULT_REGION")
 PROFILE_VARIABLES = ("AWS_PROFILE", "AWS_DEFAULT_PROFILE")
 # Public state for prompts, then private state for the hook.
-STATE_VARIABLES = ("SSOENV_PROFILE", "SSOENV_EXPIRES", "SSOENV_SESSION_EXPIRES")
+STATE_VARIABLES = ("SSOENV_PROFILE", "SSOENV_EXPIRES", "SSOENV_SESSION_EXPIRES", "SSOENV_RETRYING")
+# Set while the prompt hook's last refresh failed for a reason that may pass
+# (network, server, another shell busy): the badge shows `~`, not `!`.
+RETRYING_VARIABLE = "SSOENV_RETRYING"
 PRIVATE_VARIABLES = (
     "__SSOENV_REFRESH_AT",
     "__SSOENV_RETRY_AT",
@@ -31,6 +34,8 @@ PRIVATE_VARIABLES = (
     "__SSOENV_CRED_FILE",
     "__SSOENV_CRED_MTIME",
 )
+# Not cleared with the rest: it names this shell's own marker file, which
+# outlives a logout (zsh and fish remove it when the shell exits).
 # Never schedule the hook's refresh sooner than this, whatever the lifetimes,
 # so a short-lived credential cannot make every prompt call the network.
 MIN_REFRESH_DELAY = timedelta(seconds=60)
@@ -85,6 +90,7 @@ def use(
         SetVar("SSOENV_EXPIRES", _epoch(role.expiration)),
         SetVar("SSOENV_SESSION_EXPIRES", _epoch(session_expires)),
         SetVar("__SSOENV_REFRESH_AT", _epoch(min(refresh_at, role.expiration))),
+        UnsetVar(RETRYING_VARIABLE),
         UnsetVar("__SSOENV_RETRY_AT"),
         UnsetVar("__SSOENV_FAILURES"),
         UnsetVar("__SSOENV_WARNED"),

@@ -84,6 +84,12 @@ class Context:
         login_wait: float = DEFAULT_LOGIN_WAIT,  # seconds for another process's login
         policy: HttpPolicy = INTERACTIVE,
         refresh_window: timedelta = DEFAULT_REFRESH_WINDOW,
+        # A `monotonic()` time by which everything must be over, lock waits and
+        # HTTP calls alike (the prompt hook's bound); None: each has its own.
+        deadline: float | None = None,
+        # The longest wait for another process's refresh or fetch; None: the
+        # defaults above. The prompt hook would rather retry than keep a prompt.
+        max_lock_wait: float | None = None,
     ) -> None:
         self.environ = environ
         self.now = now
@@ -97,6 +103,8 @@ class Context:
         self.login_wait = login_wait
         self.policy = policy
         self.refresh_window = refresh_window
+        self.deadline = deadline
+        self.max_lock_wait = max_lock_wait
         self._http: HttpClient | None = None
 
     def __repr__(self) -> str:
@@ -105,7 +113,9 @@ class Context:
     @property
     def http(self) -> HttpClient:
         if self._http is None:
-            self._http = HttpClient(policy_for(self.policy, self.environ), sleep=self.sleep)
+            self._http = HttpClient(
+                policy_for(self.policy, self.environ), sleep=self.sleep, deadline=self.deadline
+            )
         return self._http
 
     @property
@@ -305,14 +315,24 @@ def _login_lock(ctx: Context, session: SsoSession, name: str) -> contextlib.Exit
     return stack
 
 
+class Busy(NetworkError):
+    """Another ssoenv held a lock for longer than this process could wait: it is
+    refreshing or fetching the same thing, and a later try will find the result."""
+
+
 def _lock(ctx: Context, name: str, timeout: float, what: str) -> contextlib.ExitStack:
     """A lock other ssoenv processes hold only for a refresh or a fetch, waited for
-    at most `timeout` seconds; then one clear line instead of a TimeoutError."""
+    at most `timeout` seconds (less when the context's deadline is nearer); then
+    one clear line instead of a TimeoutError."""
+    if ctx.max_lock_wait is not None:
+        timeout = min(timeout, ctx.max_lock_wait)
+    if ctx.deadline is not None:
+        timeout = max(0.0, min(timeout, ctx.deadline - ctx.monotonic()))
     stack = contextlib.ExitStack()
     try:
         stack.enter_context(files.locked(ctx.lock_path(name), timeout=timeout))
     except TimeoutError:
-        raise NetworkError(
+        raise Busy(
             f"another ssoenv has been busy with {what} for {_span(timeout)}",
             hint="it may be waiting for a slow network; try again in a minute",
         ) from None

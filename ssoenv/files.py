@@ -28,12 +28,83 @@ TEMP_SUFFIX = ".tmp"
 
 
 def ensure_private_dir(path: Path) -> None:
-    """Create `path` (and parents) as 0700, and tighten an existing looser one.
+    """Create `path` (and missing parents) as 0700, and tighten an existing looser one.
 
     Only the leaf is tightened: `~/.aws` itself may hold things the user shares.
     """
-    path.mkdir(mode=DIR_MODE, parents=True, exist_ok=True)
+    make_dirs(path)
     _tighten(path, DIR_MODE)
+
+
+def make_dirs(path: Path) -> None:
+    """Create `path` and every missing parent as 0700, whatever the umask.
+
+    `Path.mkdir(parents=True)` creates the parents with 0777 minus the umask,
+    so under `umask 000` a new `~/.aws` or `~/.cache` would be world-writable.
+    Each folder made here gets its mode from an explicit chmod; folders that
+    already exist are left as they are.
+    """
+    missing: list[Path] = []
+    while not os.path.lexists(path) and path.parent != path:
+        missing.append(path)
+        path = path.parent
+    for folder in reversed(missing):
+        try:
+            os.mkdir(folder, DIR_MODE)
+        except FileExistsError:
+            continue  # made by another process meanwhile: theirs to set
+        os.chmod(folder, DIR_MODE)
+
+
+def claim_private_dir(path: Path) -> str | None:
+    """Make sure `path` is a folder only this user can use, creating it 0700 if
+    it is missing. None when it is, else why it is not (nothing is changed then).
+
+    For folders in shared places (`/tmp`, a runtime folder): `lstat`, so a
+    symbolic link planted under that name is refused rather than followed; the
+    owner must be this user; and the folder holding it must not let others
+    rename it away (owned by this user or root, and not writable by others
+    unless sticky, as `/tmp` is).
+    """
+    try:
+        make_dirs(path)
+        info = os.lstat(path)
+        parent = os.stat(path.parent)
+    except OSError as error:
+        return f"it cannot be created ({error.strerror or type(error).__name__})"
+    if not stat.S_ISDIR(info.st_mode):
+        return "it is not a folder (a symbolic link, or a file)"
+    if info.st_uid != os.getuid():
+        return "it belongs to another user"
+    if parent.st_uid not in (os.getuid(), 0) or (
+        parent.st_mode & 0o022 and not parent.st_mode & stat.S_ISVTX
+    ):
+        return f"{path.parent} lets other users replace it"
+    if stat.S_IMODE(info.st_mode) & 0o077:
+        _tighten(path, DIR_MODE)
+    return None
+
+
+def create_private_file(path: Path, flags: int = 0) -> int:
+    """Open `path` for writing, creating it 0600 (explicitly, not through the
+    umask), without following a symbolic link or blocking on a FIFO; the caller
+    owns the returned descriptor. Raises OSError for anything but a regular file
+    of this user."""
+    fd = os.open(
+        path,
+        os.O_WRONLY | os.O_CREAT | os.O_NOFOLLOW | os.O_NONBLOCK | os.O_CLOEXEC | flags,
+        FILE_MODE,
+    )
+    try:
+        info = os.fstat(fd)
+        if not stat.S_ISREG(info.st_mode) or info.st_uid != os.getuid():
+            raise OSError(f"{path} is not a regular file of this user")
+        if stat.S_IMODE(info.st_mode) != FILE_MODE:
+            os.fchmod(fd, FILE_MODE)
+    except BaseException:
+        os.close(fd)
+        raise
+    return fd
 
 
 def _tighten(path: Path, mode: int) -> None:
@@ -186,7 +257,7 @@ def locked(
     leaves a stale lock. With a timeout, raises TimeoutError when it expires.
     """
     ensure_private_dir(path.parent)
-    fd = os.open(path, os.O_RDWR | os.O_CREAT, FILE_MODE)
+    fd = create_private_file(path)
     try:
         _acquire(fd, timeout, on_wait)
         yield

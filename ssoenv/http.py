@@ -16,6 +16,7 @@ from urllib.parse import urlsplit
 from ssoenv import __version__
 from ssoenv.errors import AwsApiError, ConfigError, NetworkError, SsoenvError
 from ssoenv.log import Logger
+from ssoenv.text import printable
 from ssoenv.values import frozen, replace
 
 TYPE_CHECKING = False  # True for type checkers; `typing` costs every `ssoenv use` ~5 ms
@@ -48,7 +49,7 @@ class HttpPolicy:
 
 
 class _Timeout(NetworkError):
-    """The server took the connection but did not answer in time."""
+    """The server did not answer in time (or the caller's deadline ran out)."""
 
 
 INTERACTIVE = HttpPolicy()
@@ -87,6 +88,7 @@ class HttpClient:
         *,
         sleep: Callable[[float], None] = time.sleep,
         jitter: Callable[[], float] | None = None,  # default: random.random
+        deadline: float | None = None,  # time.monotonic() by which every call must end
     ) -> None:
         import random  # like requests, loaded only by commands that go to the network
 
@@ -95,6 +97,7 @@ class HttpClient:
         self.policy = policy
         self._sleep = sleep
         self._jitter = jitter or random.random
+        self._deadline = deadline
 
         self._requests = requests
         self._session = requests.Session()
@@ -125,8 +128,15 @@ class HttpClient:
                 if attempt >= self.policy.attempts:
                     raise _gave_up(error, url, attempt) from error
                 delay = min(self.policy.backoff_cap, self.policy.backoff_base * 2 ** (attempt - 1))
+                delay *= 0.5 + self._jitter() / 2  # "equal jitter"
+                if self._left() <= delay:
+                    raise _gave_up(error, url, attempt) from error
                 log.debug("retrying %s %s in %.2fs", method, _where(url), delay)
-                self._sleep(delay * (0.5 + self._jitter() / 2))  # "equal jitter"
+                self._sleep(delay)
+
+    def _left(self) -> float:
+        """Seconds until the caller's deadline (infinite without one)."""
+        return math.inf if self._deadline is None else self._deadline - time.monotonic()
 
     def _once(
         self,
@@ -139,21 +149,30 @@ class HttpClient:
     ) -> dict[str, Any]:
         requests = self._requests
         started = time.monotonic()
-        try:
-            response = self._session.request(
-                method,
-                url,
-                data=json.dumps(body) if body is not None else None,
-                params=params,
-                headers=_headers(body, headers),
-                timeout=(self.policy.connect_timeout, self.policy.read_timeout),
-                stream=True,
-                allow_redirects=False,
+        # The whole exchange (name lookup, connect, headers, every byte of the
+        # body) must end within connect + read timeout, and by the caller's
+        # deadline. requests' own timeouts bound each wait for the next bytes
+        # only: a server that trickles a byte every few seconds, or a resolver
+        # that hangs, would stretch one call without end.
+        budget = min(self.policy.connect_timeout + self.policy.read_timeout, self._left())
+        if budget <= 0:
+            raise _Timeout(
+                f"no time was left to call {_where(url)}",
+                hint="check your network or proxy, then try again",
             )
-            raw = _read_limited(response, url)
+
+        try:
+            response, raw = _within(
+                budget, lambda: self._exchange(method, url, body, params, headers)
+            )
         except requests.exceptions.Timeout as error:
             raise _Timeout(
                 f"{_where(url)} did not answer within {self.policy.read_timeout:g} s",
+                hint="check your network or proxy, then try again",
+            ) from error
+        except TimeoutError as error:
+            raise _Timeout(
+                f"{_where(url)} did not finish answering within {budget:.3g} s",
                 hint="check your network or proxy, then try again",
             ) from error
         except requests.exceptions.RequestException as error:
@@ -169,6 +188,56 @@ class HttpClient:
             (time.monotonic() - started) * 1000,
         )
         return _decode(response, raw, url)
+
+    def _exchange(
+        self,
+        method: str,
+        url: str,
+        body: Mapping[str, Any] | None,
+        params: Mapping[str, str] | None,
+        headers: Mapping[str, str] | None,
+    ) -> tuple[requests.Response, bytes]:
+        """The request and every byte of its answer (runs in `_within`'s thread)."""
+        response = self._session.request(
+            method,
+            url,
+            data=json.dumps(body) if body is not None else None,
+            params=params,
+            headers=_headers(body, headers),
+            timeout=(self.policy.connect_timeout, self.policy.read_timeout),
+            stream=True,
+            allow_redirects=False,
+        )
+        return response, _read_limited(response, url)
+
+
+def _within(seconds: float, work: Callable[[], Any]) -> Any:
+    """`work()`'s result or exception, or TimeoutError once `seconds` have passed.
+
+    The work runs in a daemon thread: a call past its time is abandoned (its
+    socket stays with the thread, which cannot be stopped from outside) and
+    never holds up the process's exit.
+    """
+    import threading  # requests has already imported it
+
+    outcome: list[Any] = []
+    failure: list[BaseException] = []
+    done = threading.Event()
+
+    def run() -> None:
+        try:
+            outcome.append(work())
+        except BaseException as error:  # handed over to the caller as it is
+            failure.append(error)
+        finally:
+            done.set()
+
+    threading.Thread(target=run, name="ssoenv-http", daemon=True).start()
+    if not done.wait(seconds):
+        raise TimeoutError
+    if failure:
+        raise failure[0]
+    return outcome[0]
 
 
 def _headers(body: Mapping[str, Any] | None, extra: Mapping[str, str] | None) -> dict[str, str]:
@@ -249,9 +318,10 @@ def _error_message(body: object) -> str:
 
 
 def _printable(text: str, limit: int = 200) -> str:
-    """Server text shown to a person: one line, no control characters, bounded."""
-    cleaned = "".join(c if c.isprintable() else " " for c in text).strip()
-    return cleaned if len(cleaned) <= limit else cleaned[: limit - 1] + "…"
+    """Server text shown to a person: bounded, then one line with every control
+    character shown as a visible escape (cut first, so no escape is cut in two)."""
+    text = text.strip()
+    return printable(text if len(text) <= limit else text[: limit - 1] + "…")
 
 
 def _unexpected(response: requests.Response, url: str) -> AwsApiError:

@@ -3,6 +3,7 @@ locations; it imports nothing from ssoenv."""
 
 from __future__ import annotations
 
+import os
 from collections.abc import Mapping
 from pathlib import Path
 
@@ -40,3 +41,21 @@ def credentials_dir(environ: Mapping[str, str]) -> Path:
 
 def locks_dir(environ: Mapping[str, str]) -> Path:
     return ssoenv_cache_dir(environ) / "locks"
+
+
+def shared_marker_dir(environ: Mapping[str, str]) -> Path:
+    """Where the shells' marker files go by preference: `$XDG_RUNTIME_DIR/ssoenv`
+    (a per-user tmpfs on systemd machines), else `${TMPDIR:-/tmp}/ssoenv-UID`.
+    Both may be reachable by others (a `/tmp` name anyone can create first, an
+    XDG_RUNTIME_DIR carried over by `su`): the caller verifies the folder."""
+    runtime = environ.get("XDG_RUNTIME_DIR", "")
+    if os.path.isabs(runtime):
+        return Path(runtime) / "ssoenv"
+    temp = environ.get("TMPDIR", "")
+    base = Path(temp) if os.path.isabs(temp) else Path("/tmp")  # noqa: S108 (verified before use)
+    return base / f"ssoenv-{os.getuid()}"
+
+
+def private_marker_dir(environ: Mapping[str, str]) -> Path:
+    """The fallback for markers when the shared folder cannot be trusted."""
+    return ssoenv_cache_dir(environ) / "markers"

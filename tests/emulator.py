@@ -287,6 +287,7 @@ class _Drop(Enum):
 
     HANG = "hang"  # keep the connection open without answering until stop()
     CLOSE = "close"  # close the connection without answering
+    TRICKLE = "trickle"  # answer 200 headers, then one body byte every 0.2 s until stop()
 
 
 class _Fail(Exception):
@@ -510,7 +511,8 @@ class Emulator:
 
         `code` is an exception name ("InternalServerException"; for OIDC an OAuth code such as
         "slow_down" works too), or one of the transport faults: "hang" (read the request, never
-        answer until stop()), "close" (drop the connection unanswered), "html" (a text/html
+        answer until stop()), "close" (drop the connection unanswered), "trickle" (200 headers
+        for a 1 MiB body, then one byte every 0.2 s until stop()), "html" (a text/html
         body, 502 unless `status` says otherwise). "CreateToken" matches every grant,
         "CreateToken:refresh_token" only that one.
         """
@@ -1078,7 +1080,7 @@ def _operation_names(operation: str, request: _Request) -> list[str]:
 
 def _render_fault(fault: _Fault, api: str, request_id: str) -> _Response | _Drop:
     """An injected fault, in the error format of the API it was injected into."""
-    if fault.code in ("hang", "close"):
+    if fault.code in ("hang", "close", "trickle"):
         return _Drop(fault.code)
     if fault.code == "html":
         body = b"<html><head><title>502 Bad Gateway</title></head><body>Bad Gateway</body></html>"
@@ -1210,10 +1212,24 @@ class _Handler(BaseHTTPRequestHandler):
         outcome = self.server.emulator._handle(request)
         if outcome is _Drop.HANG:
             self.server.emulator._stopping.wait()
+        if outcome is _Drop.TRICKLE:
+            self._trickle()
         if isinstance(outcome, _Drop):
             self.close_connection = True  # ends the connection with no answer at all
             return
         self._write(outcome, request.request_id)
+
+    def _trickle(self) -> None:
+        """Headers at once, then a body so slow that no single read ever times out."""
+        self.send_response(200)
+        self.send_header("Content-Type", "application/json")
+        self.send_header("Content-Length", str(1024 * 1024))
+        self.end_headers()
+        self.wfile.write(b"{")
+        self.wfile.flush()
+        while not self.server.emulator._stopping.wait(0.2):
+            self.wfile.write(b" ")
+            self.wfile.flush()
 
     def _read_request(self, method: str) -> _Request:
         parts = urlsplit(self.path)

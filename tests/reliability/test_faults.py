@@ -250,6 +250,71 @@ def test_the_prompt_hook_gives_up_quietly_and_backs_off(
     assert "__SSOENV_RETRY_AT=" in result.stdout
 
 
+def test_a_trickling_server_is_one_line_within_the_bound(logged_in: Emulator) -> None:
+    """Headers at once, then a byte every 0.2 s: no single read ever times out,
+    so only a deadline for the whole answer ends the call."""
+    logged_in.inject("GetRoleCredentials", 0, "trickle", times=50)
+    result, took = timed("use", "dev", "--shell", "bash", env=SHORT)
+    line = assert_one_line_error(result, 8)
+    assert "did not finish answering within 2 s" in line, line
+    short = policy_for(INTERACTIVE, SHORT)
+    assert took < short.worst_case_seconds + STARTUP_SLACK
+
+
+def test_a_trickling_server_cannot_hold_the_prompt_hook(
+    logged_in: Emulator, isolated_env: Path
+) -> None:
+    """The refresh the hook starts ends within HOOK's bound, says it will retry,
+    and does not claim the session ended: the badge shows `~`, not `!`."""
+    import shutil
+
+    shutil.rmtree(credentials_dir(isolated_env), ignore_errors=True)
+    logged_in.inject("GetRoleCredentials", 0, "trickle", times=50)
+    result, took = timed("hook-env", "--shell", "bash", env={"SSOENV_PROFILE": "dev"})
+    assert result.returncode == 0  # a prompt never fails
+    assert took < HOOK.worst_case_seconds + STARTUP_SLACK
+    assert "did not finish answering" in result.stderr
+    assert "retrying by itself" in result.stderr
+    assert "export SSOENV_RETRYING=1" in result.stdout
+    assert "SSOENV_SESSION_EXPIRES" not in result.stdout  # no `!`: nothing says it ended
+
+
+def test_the_hook_does_not_wait_long_for_another_shells_refresh(
+    logged_in: Emulator, isolated_env: Path
+) -> None:
+    """Another shell holds the role's lock (a slow refresh): the prompt waits a
+    moment, then retries in seconds, silently, without claiming a login is needed."""
+    from ssoenv import files
+    from ssoenv.hook import BUSY_RETRY, LOCK_WAIT
+
+    assert run("use", "dev", "--shell", "bash").returncode == 0
+    (credential,) = credentials_dir(isolated_env).iterdir()
+    credential.unlink()  # due a fetch, which takes the lock
+    lock = isolated_env / ".cache" / "ssoenv" / "locks" / f"role-{credential.name}.lock"
+    with files.locked(lock):
+        started = int(time.time())
+        result, took = timed("hook-env", "--shell", "bash", env={"SSOENV_PROFILE": "dev"})
+    assert result.returncode == 0
+    assert result.stderr == ""  # another shell is on it: nothing to tell
+    assert took < LOCK_WAIT + STARTUP_SLACK
+    assert "export SSOENV_RETRYING=1" in result.stdout
+    assert "SSOENV_SESSION_EXPIRES" not in result.stdout
+    (retry_at,) = re.findall(r"__SSOENV_RETRY_AT=(\d+)", result.stdout)
+    assert int(retry_at) - started <= BUSY_RETRY.total_seconds() + STARTUP_SLACK
+
+
+def test_an_ended_session_still_says_login_needed(logged_in: Emulator, isolated_env: Path) -> None:
+    """What stays `!`: the portal rejects the token (only a login helps)."""
+    import shutil
+
+    shutil.rmtree(credentials_dir(isolated_env), ignore_errors=True)
+    logged_in.expire_access_tokens()
+    result = run("hook-env", "--shell", "bash", env={"SSOENV_PROFILE": "dev"})
+    assert result.returncode == 0
+    assert "export SSOENV_SESSION_EXPIRES=" in result.stdout
+    assert "SSOENV_RETRYING=1" not in result.stdout
+
+
 # --------------------------------------------------------------------------- DNS
 
 

@@ -79,3 +79,57 @@ def test_the_badge_with_the_clock_of_bash_3(
     result = run_script("bash", script, shell_env, init=init_scripts["bash"])
     assert result.returncode == 0, result.stderr
     assert lines_of(result.stdout) == expected("bash", now)
+
+
+BADGE_ONLY = {
+    "bash": 'echo "badge=$(ssoenv_prompt)"; ssoenv_prompt -v b; echo "variable=$b"',
+    "zsh": 'echo "badge=$(ssoenv_prompt)"; ssoenv_prompt -v b; echo "variable=$b"',
+    "fish": 'set -l badge (ssoenv_prompt); echo "badge=$badge"',
+}
+
+
+def badge_of(shell: str, env: dict[str, str], init: Path, **variables: str) -> set[str]:
+    result = run_script(shell, BADGE_ONLY[shell], {**env, **variables}, init=init)
+    assert result.returncode == 0, result.stderr
+    assert result.stderr == ""
+    return {line.split("=", 1)[1] for line in lines_of(result.stdout)}
+
+
+def test_the_badge_tells_a_retry_from_a_needed_login(
+    shell: str, shell_env: dict[str, str], init_scripts: dict[str, Path]
+) -> None:
+    """`~`: the hook's last refresh failed for a reason that may pass (network,
+    server, another shell busy) and it retries; `!`: only a login helps."""
+    now = int(time.time())
+    keys = {"SSOENV_PROFILE": "dev", "SSOENV_EXPIRES": str(now + 42 * M + 30)}
+    later, ended = str(now + 86400), str(now - 5)
+    init = init_scripts[shell]
+    retrying = badge_of(
+        shell, shell_env, init, **keys, SSOENV_SESSION_EXPIRES=later, SSOENV_RETRYING="1"
+    )
+    assert retrying == {"dev 42m~"}
+    ended_too = badge_of(
+        shell, shell_env, init, **keys, SSOENV_SESSION_EXPIRES=ended, SSOENV_RETRYING="1"
+    )
+    assert ended_too == {"dev 42m!"}
+    assert badge_of(shell, shell_env, init, **keys, SSOENV_SESSION_EXPIRES=later) == {"dev 42m"}
+
+
+def test_the_badge_never_sends_a_control_character_to_the_terminal(
+    shell: str, shell_env: dict[str, str], init_scripts: dict[str, Path]
+) -> None:
+    """A profile name from a shared config, holding a window-title sequence and
+    a screen clear: the badge shows it defused, in a UTF-8 and in the C locale."""
+    now = int(time.time())
+    hostile = "dev\x1b]0;pwned\x07\x1b[2J\x7fx"
+    for locale in ("C.UTF-8", "C"):
+        env = {**shell_env, "LC_ALL": locale}
+        found = badge_of(
+            shell,
+            env,
+            init_scripts[shell],
+            SSOENV_PROFILE=hostile,
+            SSOENV_EXPIRES=str(now + 42 * M + 30),
+            SSOENV_SESSION_EXPIRES=str(now + 86400),
+        )
+        assert found == {"dev?]0;pwned??[2J?x 42m"}, (locale, found)

@@ -22,11 +22,6 @@ SCRIPT = {
 }
 
 
-@pytest.mark.xfail(
-    reason="shell/ssoenv.{bash,zsh,fish} return before applying the code when the "
-    "exit status is not 0; they must also apply it on 9 (partly done)",
-    strict=True,
-)
 def test_a_partly_done_logout_still_clears_the_shell(
     shell: str, logged_in: dict[str, str], init_scripts: dict[str, Path]
 ) -> None:
