@@ -284,6 +284,14 @@ ProfileNameOpt = Annotated[
         "--profile", help="Profile name. Default: <account id>_<role name>.", show_default=False
     ),
 ]
+OverwriteOpt = Annotated[
+    bool,
+    typer.Option(
+        "--overwrite",
+        help="Replace an existing profile of that name even if it is another account, role "
+        "or sso-session. Without it, a terminal asks first and a script is refused (exit 2).",
+    ),
+]
 TemplateOpt = Annotated[
     str,
     typer.Option(
@@ -328,6 +336,7 @@ def configure(
     region: ProfileRegionOpt = None,
     output: OutputOpt = None,
     profile: ProfileNameOpt = None,
+    overwrite: OverwriteOpt = False,
     no_browser: NoBrowserOpt = False,
 ) -> None:
     """Set up a profile: SSO session, login, account and role, region, output, name.
@@ -337,13 +346,27 @@ def configure(
     into ~/.aws/config, keeping every comment and other section, and the
     previous file in config.ssoenv-backup. `ssoenv configure sso-session`
     writes only the session.
+
+    A profile name that exists as another account, role or sso-session is never
+    replaced silently: at a terminal you are shown both and asked; without one
+    it is refused (exit 2) unless --overwrite is given. A region or output change
+    to the same role is an update.
     """
     if context.invoked_subcommand is not None:
         return
     from ssoenv.wizard import Answers
 
     answers = Answers(
-        sso_session, start_url, sso_region, scopes, account_id, role_name, region, output, profile
+        sso_session,
+        start_url,
+        sso_region,
+        scopes,
+        account_id,
+        role_name,
+        region,
+        output,
+        profile,
+        overwrite=overwrite,
     )
     commands.configure(answers, no_browser=no_browser)
 

@@ -150,6 +150,8 @@ def configure(answers: Answers, *, no_browser: bool) -> None:
         lock=rt.config_lock(),
     )
     rt.report_write(done.result)
+    if done.replaced is not None:  # said after the fact too: --overwrite asked nobody
+        rt.say(f"replaced profile '{done.profile}', which was {done.replaced.old}")
     rt.say(f"profile '{done.profile}' is ready: `ssoenv use {done.profile}`")
 
 

@@ -65,6 +65,16 @@ class Prompter:
             if answer is not None or optional:
                 return answer
 
+    def confirm(self, question: str) -> bool:
+        """A yes/no question whose default is no: only "y" or "yes" says yes."""
+        if not self.interactive:
+            return False  # nobody to say yes: callers refuse before asking
+        self.write(f"{printable(question)} [y/N]: ")
+        line = self.read_line()
+        if not line:
+            raise Interrupted("no answer (end of input); nothing was changed")
+        return line.strip().lower() in ("y", "yes")
+
     def choose(self, what: str, flag: str, options: list[tuple[str, str]]) -> str:
         """One of `options` (key, label): the only one, or picked by number or key."""
         if len(options) == 1:

@@ -10,10 +10,11 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from ssoenv import engine, portal
+from ssoenv.awsini import Section
 from ssoenv.config import ConfigFile
 from ssoenv.configdoc import ConfigDocument, check_name
 from ssoenv.configwriter import EditResult, edit_config
-from ssoenv.errors import AccessDenied, AwsApiError, UsageError
+from ssoenv.errors import AccessDenied, AwsApiError, ConfigError, UsageError
 from ssoenv.model import DEFAULT_SCOPES, Endpoints, SsoSession, Token
 from ssoenv.prompter import (
     NONE_WORDS,
@@ -26,10 +27,29 @@ from ssoenv.prompter import (
     optional,
     required,
 )
+from ssoenv.text import printable
 from ssoenv.values import frozen
 
 # A profile's own copies of these would contradict its sso_session (botocore refuses).
 LEGACY_KEYS = ("sso_start_url", "sso_region", "sso_registration_scopes")
+# Keys that get a profile its credentials some other way: botocore tries assume-role
+# and web identity before SSO, and static keys and credential_process after it. Their
+# presence makes a profile "another profile"; once replacing it is agreed, they go,
+# or the AWS CLI would not use the SSO role the person was shown.
+OTHER_CREDENTIAL_KEYS = (
+    "role_arn",
+    "source_profile",
+    "credential_source",
+    "external_id",
+    "mfa_serial",
+    "role_session_name",
+    "duration_seconds",
+    "web_identity_token_file",
+    "credential_process",
+    "aws_access_key_id",
+    "aws_secret_access_key",
+    "aws_session_token",
+)
 
 
 @dataclass
@@ -45,6 +65,7 @@ class Answers:
     region: str | None = None
     output: str | None = None
     profile: str | None = None
+    overwrite: bool = False  # replace a profile that is another role without asking
 
 
 # --- the steps ------------------------------------------------------------------------
@@ -184,6 +205,106 @@ def ask_profile(
     return name, region, output
 
 
+# --- replacing another profile --------------------------------------------------------
+#
+# A profile *is* its account, role and sso-session (and any other way it gets
+# credentials): writing another of these into an existing profile turns it into
+# another profile, which is never done silently. Its settings (region, output, ...)
+# are not who it is: changing them is an update. A value the profile does not have
+# is filled in, not replaced: a [default] with only a region, or a profile with
+# only sso_session, becomes the SSO profile without a question.
+
+
+@frozen
+class Replacement:
+    """An existing profile that the write would turn into another one."""
+
+    profile: str
+    differ: tuple[str, ...]  # "account", "role", "sso-session", "credentials"
+    old: str  # "account 111111111111, role Admin, sso-session corp"
+    new: str
+
+
+def replacement(
+    cfg: ConfigFile, name: str, session: SsoSession, account: str, role: str
+) -> Replacement | None:
+    """What writing (session, account, role) into profile `name` would replace, or None
+    when the profile is new, is the same role, or only had settings."""
+    section = cfg.profiles.get(name)
+    if section is None:
+        return None
+    differ = []
+    if _text(section, "sso_account_id") not in (None, account):
+        differ.append("account")
+    if _text(section, "sso_role_name") not in (None, role):
+        differ.append("role")
+    old_session, old_url = _text(section, "sso_session"), _text(section, "sso_start_url")
+    # A legacy profile (its own sso_start_url, no sso_session; an empty sso_session
+    # means legacy to the AWS CLI too) on the same portal is the same session: writing
+    # it in the sso-session form is an upgrade, not another profile.
+    if old_session is not None:
+        same_session = old_session == session.name
+    else:
+        same_session = old_url in (None, session.start_url)
+    if not same_session:
+        differ.append("sso-session")
+    if any(key in section for key in OTHER_CREDENTIAL_KEYS):
+        differ.append("credentials")
+    if not differ:
+        return None
+    new = f"account {account}, role {role}, sso-session {session.name}"
+    return Replacement(name, tuple(differ), _describe(section), new)
+
+
+def _text(section: Section, key: str) -> str | None:
+    value = section.get(key)
+    return value if isinstance(value, str) and value else None
+
+
+def _describe(section: Section) -> str:
+    session = _text(section, "sso_session")
+    url = _text(section, "sso_start_url")
+    parts = [
+        f"account {_text(section, 'sso_account_id') or '(none)'}",
+        f"role {_text(section, 'sso_role_name') or '(none)'}",
+        f"sso-session {session}" if session else f"start URL {url}" if url else "no sso-session",
+    ]
+    others = [key for key in OTHER_CREDENTIAL_KEYS if key in section]
+    if others:
+        parts.append(f"credentials from {', '.join(others)}")
+    return ", ".join(parts)
+
+
+def refusal(found: Replacement, cfg: ConfigFile) -> UsageError:
+    """Without a terminal and without --overwrite: one line, both ways out."""
+    label = cfg.label("profile", found.profile)
+    return UsageError(
+        f"profile '{found.profile}' already exists in {cfg.display_path()} as another role"
+        f" ({' and '.join(found.differ)} differ: it has {found.old}; this would write"
+        f" {found.new}); nothing was changed",
+        hint=f"add --overwrite to replace {label}, or choose another name with --profile NAME",
+    )
+
+
+def confirm_replacement(found: Replacement, cfg: ConfigFile, a: Answers, p: Prompter) -> None:
+    """--overwrite, or a person's yes; otherwise a UsageError and nothing is written."""
+    if a.overwrite:
+        return
+    if not p.interactive:
+        raise refusal(found, cfg)
+    where = f"profile '{found.profile}' in {cfg.display_path()} is another role"
+    p.write(
+        f"ssoenv: {printable(where)}\n"
+        f"  now: {printable(found.old)}\n"
+        f"  new: {printable(found.new)}\n"
+    )
+    if not p.confirm(f"replace profile '{found.profile}'?"):
+        raise UsageError(
+            f"profile '{found.profile}' was left as it was; nothing was changed",
+            hint="choose another name with --profile NAME",
+        )
+
+
 # --- writing --------------------------------------------------------------------------
 
 
@@ -200,12 +321,28 @@ def write(
     lock: Path,
     session: SsoSession,
     profile: tuple[str, dict[str, str], tuple[str, ...]] | None = None,
+    *,
+    agreed: Replacement | None = None,
+    overwrite: bool = False,
 ) -> EditResult:
-    """Set the session's section and (optionally) one profile's keys, nothing else."""
+    """Set the session's section and (optionally) one profile's keys, nothing else.
+    The profile may replace another role only as `agreed` (or with `overwrite`): the
+    check is made again on the file as it is now, under the lock."""
     name = session.name or ""
 
     def change(cfg: ConfigFile, doc: ConfigDocument) -> None:
         if profile is not None:
+            values = profile[1]
+            now = replacement(
+                cfg, profile[0], session, values["sso_account_id"], values["sso_role_name"]
+            )
+            if now is not None and now != agreed and not overwrite:
+                # Someone edited the profile while ssoenv was asking or logging in.
+                raise ConfigError(
+                    f"{cfg.source('profile', profile[0])} changed while ssoenv was asking;"
+                    " nothing was written",
+                    hint="run the command again",
+                )
             doc.set_values("profile", profile[0], profile[1], remove=profile[2])
         doc.set_values("sso-session", name, session_values(session))
 
@@ -217,7 +354,8 @@ def profile_values(
 ) -> tuple[dict[str, str], tuple[str, ...]]:
     """The keys to set and the keys to remove."""
     values = {"sso_session": session.name or "", "sso_account_id": account, "sso_role_name": role}
-    removed = list(LEGACY_KEYS)
+    # Other credential keys exist only in a profile whose replacement was agreed.
+    removed = [*LEGACY_KEYS, *OTHER_CREDENTIAL_KEYS]
     for key, value in (("region", region), ("output", output)):
         if value is None:
             removed.append(key)
@@ -234,6 +372,7 @@ class Configured:
     profile: str
     session: SsoSession
     result: EditResult
+    replaced: Replacement | None = None  # the other role the profile was, when agreed
 
 
 def configure(
@@ -248,13 +387,23 @@ def configure(
     """Session, login, account and role, profile settings, then one write."""
     check_flags(a)
     session = ask_session(cfg, a, p)
+    if not p.interactive and not a.overwrite and a.profile and a.account_id and a.role_name:
+        # Everything is known from the flags: refuse before a login, not after.
+        early = replacement(cfg, a.profile, session, a.account_id, a.role_name)
+        if early is not None:
+            raise refusal(early, cfg)
     endpoints = endpoints_for(session.region)
     token = log_in(ctx, session, endpoints)
     account, role = pick_role(ctx, endpoints, token, a, p)
     name, region, output = ask_profile(cfg, a, p, session, account, role)
+    found = replacement(cfg, name, session, account, role)
+    if found is not None:
+        confirm_replacement(found, cfg, a, p)
     values, removed = profile_values(session, account, role, region, output)
-    result = write(cfg.path, lock, session, (name, values, removed))
-    return Configured(name, session, result)
+    result = write(
+        cfg.path, lock, session, (name, values, removed), agreed=found, overwrite=a.overwrite
+    )
+    return Configured(name, session, result, found if result.written else None)
 
 
 def check_flags(a: Answers) -> None:

@@ -428,3 +428,204 @@ def test_another_start_url_does_not_repoint_the_only_session(config: Path) -> No
     same = run("configure", "sso-session", "--start-url", START_URL, "--scopes", "a:b,c:d")
     assert same.returncode == 0, same.stderr
     assert sections(config)["sso-session corp"]["sso_registration_scopes"] == "a:b,c:d"
+
+
+# --- naming an existing profile (issue 17): never silently another role ---------------
+
+DEV = """\
+# my dev profile
+[profile dev]
+sso_session = corp
+sso_account_id = 111111111111
+sso_role_name = ReadOnly
+region = us-east-1
+
+[sso-session corp]
+sso_start_url = https://d-1234567890.awsapps.com/start
+sso_region = us-east-1
+sso_registration_scopes = sso:account:access
+"""
+
+
+def flags_for(account: str, role: str, *extra: str) -> list[str]:
+    flags = list(ALL_FLAGS)
+    flags[flags.index("--account-id") + 1] = account
+    flags[flags.index("--role-name") + 1] = role
+    return [*flags, "--scopes", "sso:account:access", "--profile", "dev", *extra]
+
+
+@pytest.mark.parametrize(
+    ("account", "role", "differ"),
+    [("222222222222", "ReadOnly", "account"), ("111111111111", "Admin", "role")],
+)
+def test_without_a_terminal_another_role_under_an_existing_name_is_refused(
+    config: Path, emulator: Emulator, account: str, role: str, differ: str
+) -> None:
+    config.write_text(DEV)
+    result = run("configure", *flags_for(account, role))
+    assert result.returncode == 2, result.stderr
+    lines = result.stderr.strip().splitlines()
+    assert len(lines) == 1, result.stderr
+    assert lines[0].startswith("ssoenv: profile 'dev' already exists in ~/.aws/config")
+    assert (
+        f"({differ} differ: it has account 111111111111, role ReadOnly, sso-session corp;"
+        in lines[0]
+    )
+    assert f"this would write account {account}, role {role}, sso-session corp" in lines[0]
+    assert "nothing was changed" in lines[0]
+    assert "--overwrite" in lines[0] and "--profile NAME" in lines[0]  # both ways out
+    assert config.read_text() == DEV
+    assert not config.with_name("config.ssoenv-backup").exists()
+    assert emulator.calls["StartDeviceAuthorization"] == 0  # refused before any login
+
+
+def test_overwrite_replaces_it_and_says_what_it_was(config: Path) -> None:
+    config.write_text(DEV)
+    result = run("configure", *flags_for("222222222222", "ReadOnly", "--overwrite"))
+    assert result.returncode == 0, result.stderr
+    assert sections(config)["profile dev"] == {
+        "sso_session": "corp",
+        "sso_account_id": "222222222222",
+        "sso_role_name": "ReadOnly",
+        "region": "eu-west-1",
+        "output": "json",
+    }
+    assert config.read_text().startswith("# my dev profile\n[profile dev]\n")  # in place
+    assert config.with_name("config.ssoenv-backup").read_text() == DEV  # the backup stays
+    assert (
+        "replaced profile 'dev', which was account 111111111111, role ReadOnly, "
+        "sso-session corp" in result.stderr
+    )
+
+
+def test_the_same_role_with_other_settings_is_an_update(config: Path) -> None:
+    # Re-running configure for the same account, role and session: region and output
+    # are settings, not who the profile is. No question, no --overwrite needed.
+    config.write_text(DEV)
+    result = run("configure", *flags_for("111111111111", "ReadOnly"))
+    assert result.returncode == 0, result.stderr
+    assert sections(config)["profile dev"]["region"] == "eu-west-1"
+    assert "replaced" not in result.stderr
+    again = run("configure", *flags_for("111111111111", "ReadOnly"))
+    assert again.returncode == 0, again.stderr
+    assert "nothing to change" in again.stderr
+
+
+def test_a_profile_of_only_settings_is_filled_in(config: Path) -> None:
+    config.write_text(ODD_CONFIG)  # [default] has region, output, cli_pager: no role
+    result = run("configure", *ALL_FLAGS, "--profile", "default")
+    assert result.returncode == 0, result.stderr
+    assert sections(config)["default"]["sso_account_id"] == "111111111111"
+
+
+def test_another_sso_session_is_another_profile(config: Path) -> None:
+    config.write_text(DEV.replace("sso_session = corp", "sso_session = other"))
+    result = run("configure", *flags_for("111111111111", "ReadOnly"))
+    assert result.returncode == 2, result.stderr
+    assert (
+        "(sso-session differ: it has account 111111111111, role ReadOnly, sso-session other;"
+        in result.stderr
+    )
+
+
+def test_a_legacy_profile_on_another_portal_is_another_profile(config: Path) -> None:
+    legacy = ODD_CONFIG.replace(
+        "sso_start_url = https://d-1234567890.awsapps.com/start\nsso_region = us-east-1\n"
+        "sso_account_id",
+        "sso_start_url = https://d-999.awsapps.com/start\nsso_region = us-east-1\nsso_account_id",
+        1,
+    )
+    config.write_text(legacy)
+    result = run("configure", *ALL_FLAGS, "--profile", "legacy")
+    assert result.returncode == 2, result.stderr
+    assert "start URL https://d-999.awsapps.com/start" in result.stderr
+    assert config.read_text() == legacy
+
+
+def test_a_role_arn_profile_is_another_profile_and_replacing_it_makes_it_sso(
+    config: Path,
+) -> None:
+    assume = "[profile dev]\nrole_arn = arn:aws:iam::999999999999:role/X\nsource_profile = base\n"
+    config.write_text(assume + "\n" + DEV.split("\n\n", 1)[1])
+    refused = run("configure", *flags_for("111111111111", "ReadOnly"))
+    assert refused.returncode == 2, refused.stderr
+    assert "credentials from role_arn, source_profile" in refused.stderr
+    done = run("configure", *flags_for("111111111111", "ReadOnly", "--overwrite"))
+    assert done.returncode == 0, done.stderr
+    # botocore tries role_arn before SSO: left in, it would not be the SSO role.
+    assert sections(config)["profile dev"] == {
+        "sso_session": "corp",
+        "sso_account_id": "111111111111",
+        "sso_role_name": "ReadOnly",
+        "region": "eu-west-1",
+        "output": "json",
+    }
+
+
+def test_without_a_terminal_a_role_chosen_by_the_portal_is_checked_too(
+    config: Path, emulator: Emulator
+) -> None:
+    # No --account-id or --role-name: known only after the login, refused then.
+    emulator.accounts = [Account("333333333333", "solo", "solo@example.com", ["Dev"])]
+    config.write_text(DEV)
+    result = run("configure", *ALL_FLAGS[:6], "--profile", "dev", "--no-browser")
+    assert result.returncode == 2, result.stderr
+    assert "profile 'dev' already exists" in result.stderr
+    assert "account 333333333333, role Dev" in result.stderr
+    assert config.read_text() == DEV
+
+
+def spawn_configure(*flags: str) -> pexpect.spawn:
+    return pexpect.spawn(
+        SSOENV, ["configure", *flags], env=dict(os.environ), encoding="utf-8", timeout=30
+    )
+
+
+def test_at_a_terminal_no_leaves_the_profile_as_it_was(config: Path) -> None:
+    # The old role's name holds a terminal escape: shown visibly, never obeyed.
+    hostile = DEV.replace("sso_role_name = ReadOnly", "sso_role_name = Read\x1b[2JOnly")
+    config.write_text(hostile)
+    child = spawn_configure(*flags_for("222222222222", "ReadOnly"))
+    child.expect_exact("ssoenv: profile 'dev' in ~/.aws/config is another role")
+    child.expect_exact("now: account 111111111111, role Read\\x1b[2JOnly, sso-session corp")
+    child.expect_exact("new: account 222222222222, role ReadOnly, sso-session corp")
+    child.expect_exact("replace profile 'dev'? [y/N]: ")
+    child.sendline("")  # the default is no
+    child.expect(pexpect.EOF)
+    child.close()
+    assert child.exitstatus == 2, child.before
+    assert "profile 'dev' was left as it was; nothing was changed" in child.before
+    assert "\x1b[2J" not in child.before
+    assert config.read_text() == hostile
+    assert not config.with_name("config.ssoenv-backup").exists()
+
+
+def test_at_a_terminal_yes_replaces_it(config: Path) -> None:
+    config.write_text(DEV)
+    child = spawn_configure(*flags_for("111111111111", "Admin"))
+    child.expect_exact("now: account 111111111111, role ReadOnly, sso-session corp")
+    child.expect_exact("new: account 111111111111, role Admin, sso-session corp")
+    child.expect_exact("replace profile 'dev'? [y/N]: ")
+    child.sendline("y")
+    child.expect_exact("replaced profile 'dev', which was account 111111111111, role ReadOnly")
+    child.expect(pexpect.EOF)
+    child.close()
+    assert child.exitstatus == 0, child.before
+    assert sections(config)["profile dev"]["sso_role_name"] == "Admin"
+    assert config.with_name("config.ssoenv-backup").read_text() == DEV
+
+
+def test_the_check_is_made_again_under_the_lock(tmp_path: Path) -> None:
+    # The file may change during the questions and the login: what was agreed (here:
+    # nothing) is checked against the file as it is when written.
+    from ssoenv.errors import ConfigError
+    from ssoenv.model import SsoSession
+    from ssoenv.wizard import profile_values, write
+
+    path = tmp_path / "config"
+    path.write_text(DEV)
+    session = SsoSession("corp", START_URL, "us-east-1", ("sso:account:access",), source="test")
+    values, removed = profile_values(session, "222222222222", "ReadOnly", None, None)
+    with pytest.raises(ConfigError, match="changed while ssoenv was asking"):
+        write(path, tmp_path / "lock", session, ("dev", values, removed))
+    assert path.read_text() == DEV
