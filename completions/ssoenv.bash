@@ -190,7 +190,7 @@ use profile --shell= -s= --no-login --no-browser --use-device-code
 login profile --sso-session= --no-browser --use-device-code --force
 logout - --sso-session= --shell= -s=
 init shell
-configure configure --sso-session= --start-url= --sso-region= --scopes= --account-id= --role-name= --region= --output= --profile= --no-browser
+configure configure --sso-session= --start-url= --sso-region= --scopes= --account-id= --role-name= --region= --output= --profile= --overwrite --no-browser
 list - --json
 status - --json
 accounts - --sso-session= --json --no-browser

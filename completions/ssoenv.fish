@@ -226,7 +226,7 @@ __ssoenv_command use profile "Export a profile's role credentials into this shel
 __ssoenv_command login profile 'Log in to IAM Identity Center and cache the session' --sso-session= --no-browser --use-device-code --force
 __ssoenv_command logout - 'End sessions, remove cached tokens and role credentials' --sso-session= --shell= -s=
 __ssoenv_command init shell 'Print the shell integration for bash, zsh or fish'
-__ssoenv_command configure configure 'Set up a profile: sso-session, login, account and role' --sso-session= --start-url= --sso-region= --scopes= --account-id= --role-name= --region= --output= --profile= --no-browser
+__ssoenv_command configure configure 'Set up a profile: sso-session, login, account and role' --sso-session= --start-url= --sso-region= --scopes= --account-id= --role-name= --region= --output= --profile= --overwrite --no-browser
 __ssoenv_command list - 'Every profile with its session state' --json
 __ssoenv_command status - "This shell's profile and when it expires" --json
 __ssoenv_command accounts - 'The accounts and roles the portal offers' --sso-session= --json --no-browser
