@@ -109,7 +109,11 @@ def logout(sso_session: str | None, shell: str | None) -> int:
         rt.say(problem)
     rt.say("role credentials already handed out stay valid until they expire")
     if fmt is not None:
-        sys.stdout.write(fmt.render(emit.clear(os.environ).ops))
+        # Only what ssoenv set: a user's own keys stay, named in one line.
+        change = emit.clear(os.environ)
+        for note in change.notes:
+            rt.say(note)
+        sys.stdout.write(fmt.render(change.ops))
     if report.problems:
         rt.say(f"logout partly done: {len(report.problems)} problem(s) above")
         return ExitCode.PARTIAL

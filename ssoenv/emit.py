@@ -25,17 +25,22 @@ STATE_VARIABLES = ("SSOENV_PROFILE", "SSOENV_EXPIRES", "SSOENV_SESSION_EXPIRES",
 # Set while the prompt hook's last refresh failed for a reason that may pass
 # (network, server, another shell busy): the badge shows `~`, not `!`.
 RETRYING_VARIABLE = "SSOENV_RETRYING"
+# The access key id `use` exported: the credential variables are ssoenv's only
+# while AWS_ACCESS_KEY_ID still holds it (see `credentials_are_ours`). A key id
+# is an identifier, not a secret, and the same value is in AWS_ACCESS_KEY_ID.
+KEY_ID_VARIABLE = "__SSOENV_KEY_ID"
+# hook.MARKER_VARIABLE is not among these: it names this shell's own marker
+# file, which outlives a logout (zsh and fish remove it when the shell exits).
 PRIVATE_VARIABLES = (
     "__SSOENV_REFRESH_AT",
     "__SSOENV_RETRY_AT",
     "__SSOENV_FAILURES",
     "__SSOENV_WARNED",
     "__SSOENV_REGION",
+    KEY_ID_VARIABLE,
     "__SSOENV_CRED_FILE",
     "__SSOENV_CRED_MTIME",
 )
-# Not cleared with the rest: it names this shell's own marker file, which
-# outlives a logout (zsh and fish remove it when the shell exits).
 # Never schedule the hook's refresh sooner than this, whatever the lifetimes,
 # so a short-lived credential cannot make every prompt call the network.
 MIN_REFRESH_DELAY = timedelta(seconds=60)
@@ -75,6 +80,7 @@ def use(
         SetVar("AWS_SECRET_ACCESS_KEY", role.secret_access_key),
         SetVar("AWS_SESSION_TOKEN", role.session_token),
         SetVar("AWS_CREDENTIAL_EXPIRATION", rfc3339(role.expiration)),
+        SetVar(KEY_ID_VARIABLE, role.access_key_id),
     ]
     ops += _region_ops(region, environ)
     for name in PROFILE_VARIABLES:
@@ -129,14 +135,44 @@ def _region_ops(region: str | None, environ: Mapping[str, str]) -> list[EnvOp]:
 
 
 def clear(environ: Mapping[str, str]) -> Change:
-    """Unset everything a `use` set (a user's own region stays)."""
+    """Unset what a `use` set and nothing else: ssoenv's own state always, the
+    credentials while they are still the ones it exported, the region while it
+    is the one it exported. Credentials left in place are named in a note."""
     change = Change()
-    names = [*CREDENTIAL_VARIABLES, *STATE_VARIABLES]
+    names: list[str] = []
+    if credentials_are_ours(environ):
+        names += CREDENTIAL_VARIABLES
+    else:
+        left = [name for name in CREDENTIAL_VARIABLES if name in environ]
+        if left:
+            why = (
+                "AWS_ACCESS_KEY_ID is no longer the key ssoenv set"
+                if environ.get(KEY_ID_VARIABLE)
+                else "ssoenv did not set them"
+            )
+            change.notes.append(f"left {', '.join(left)} as they are: {why}")
+    names += STATE_VARIABLES
     previous = environ.get("__SSOENV_REGION")
     names += [n for n in REGION_VARIABLES if previous and environ.get(n) == previous]
     names += PRIVATE_VARIABLES
     change.ops = [UnsetVar(name) for name in names]
     return change
+
+
+def credentials_are_ours(environ: Mapping[str, str]) -> bool:
+    """Whether the four credential variables are the ones a `use` exported.
+
+    Decided for the set, by the key id alone: the secret, token and expiry
+    belong to the key they came with. Once AWS_ACCESS_KEY_ID holds another key
+    (the user's static keys, another tool's export), whatever of the set is
+    left may be part of those credentials, and telling a leftover token of ours
+    from theirs would mean keeping a copy of a secret: none of it is touched.
+    With AWS_ACCESS_KEY_ID unset, nothing replaced the set: what remains is the
+    rest of ours, and a secret of ours must not outlive a logout. No record (a
+    shell where `use` never ran): nothing here is ours."""
+    recorded = environ.get(KEY_ID_VARIABLE)
+    current = environ.get("AWS_ACCESS_KEY_ID")
+    return bool(recorded) and current in (None, recorded)
 
 
 def credential_process(role: RoleCredentials) -> str:
