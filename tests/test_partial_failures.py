@@ -20,6 +20,14 @@ from tests.helpers import eval_in_bash, run
 
 PARTIAL = 9
 ESC = "\x1b"
+# This shell after `ssoenv use`, as far as logout's unset code depends on it:
+# the credentials are unset only while AWS_ACCESS_KEY_ID is the key use recorded.
+USED = {
+    "AWS_ACCESS_KEY_ID": "ASIAFROMSSOENV",
+    "__SSOENV_KEY_ID": "ASIAFROMSSOENV",
+    "AWS_SECRET_ACCESS_KEY": "x",
+    "SSOENV_PROFILE": "dev",
+}
 
 
 def cache_dir(home: Path) -> Path:
@@ -74,7 +82,7 @@ def test_logout_ends_every_good_session_despite_bad_regions_and_exits_9(
     credentials = list((isolated_env / ".cache" / "ssoenv" / "credentials").glob("*.json"))
     assert credentials
 
-    result = run("logout", "--shell", "bash")
+    result = run("logout", "--shell", "bash", env=USED)
 
     assert result.returncode == PARTIAL, result.stderr
     # Every token file is gone: the bad ones too (their session ends on this machine).
@@ -98,8 +106,9 @@ def test_logout_ends_every_good_session_despite_bad_regions_and_exits_9(
     # stdout is still the shell code that clears this shell, and only that.
     used = run("use", "dev", "--shell", "bash")  # no session any more: nothing to use
     assert used.returncode == 4
-    cleared = eval_in_bash("export AWS_SECRET_ACCESS_KEY=x SSOENV_PROFILE=dev\n" + result.stdout)
-    assert "AWS_SECRET_ACCESS_KEY" not in cleared and "SSOENV_PROFILE" not in cleared
+    used_code = "".join(f"export {k}={v}\n" for k, v in USED.items())
+    cleared = eval_in_bash(used_code + result.stdout)
+    assert [name for name in USED if name in cleared] == []
 
 
 def test_logout_of_the_named_session_whose_token_was_tampered_with(
@@ -109,7 +118,7 @@ def test_logout_of_the_named_session_whose_token_was_tampered_with(
     data = json.loads(token.read_text()) | {"region": "../../evil"}
     token.write_text(json.dumps(data))
 
-    result = run("logout", "--sso-session", "corp", "--shell", "bash")
+    result = run("logout", "--sso-session", "corp", "--shell", "bash", env=USED)
 
     assert result.returncode == PARTIAL, result.stderr
     assert not token.exists()
@@ -137,7 +146,7 @@ def test_logout_leaves_a_loose_token_of_another_user_alone_and_ends_the_rest(
     os.chown(foreign, 65534, 65534)  # nobody
     good = plant_token(isolated_env, "zz-after-it")
 
-    result = run("logout", "--shell", "bash")
+    result = run("logout", "--shell", "bash", env=USED)
 
     assert result.returncode == PARTIAL, result.stderr
     assert foreign.exists() and foreign.stat().st_uid == 65534  # untouched, as promised
