@@ -44,6 +44,14 @@ def run(
             change = emit.clear(environ)
             change.notes.append(f"'{name}' was logged out; run `ssoenv use {name}` to log in again")
             return change
+        if environ.get(emit.KEY_ID_VARIABLE) and not emit.credentials_are_ours(environ):
+            # The user exported keys of their own after `use`: a refresh must not
+            # put ours back over them. Stop managing this shell; `use` takes it back.
+            change = emit.clear(environ)
+            change.notes.append(
+                f"stopped refreshing '{name}' in this shell; `ssoenv use {name}` takes it back"
+            )
+            return change
         creds = engine.credentials(ctx, profile, allow_login=False)
     except SsoenvError as error:
         return _failed(environ, name, error, ctx.now())

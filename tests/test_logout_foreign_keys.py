@@ -166,3 +166,17 @@ def test_the_hook_after_a_logout_elsewhere_leaves_the_users_own_key(logged_in: E
     assert "SSOENV_PROFILE" not in after
     assert "was logged out" in result.stderr
     assert "is no longer the key ssoenv set" in result.stderr
+
+
+def test_a_refresh_never_puts_ssoenvs_keys_over_the_users_own(logged_in: Emulator) -> None:
+    """After `use`, the user exports a key of their own; the prompt hook's next
+    run (a refresh, or another terminal's) leaves it and stops managing the shell."""
+    used = env_after(run("use", "dev", "--shell", "bash").stdout)
+    shell = {**used, "AWS_ACCESS_KEY_ID": "AKIAMINE0000000000"}
+    result = run("hook-env", "--shell", "bash", env=shell)
+    assert result.returncode == 0, result.stderr
+    after = env_after(exported(shell) + result.stdout)
+    assert after["AWS_ACCESS_KEY_ID"] == "AKIAMINE0000000000"
+    assert "SSOENV_PROFILE" not in after
+    assert "stopped refreshing 'dev'" in result.stderr
+    assert "is no longer the key ssoenv set" in result.stderr
