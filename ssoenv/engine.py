@@ -9,7 +9,7 @@ from collections.abc import Callable, Mapping
 from datetime import datetime, timedelta
 from pathlib import Path
 
-from ssoenv import files, oidc, paths, portal
+from ssoenv import files, oidc, paths, portal, verdicts
 from ssoenv.cache import CredentialCache, RegistrationCache, TokenCache
 from ssoenv.errors import AwsApiError, LoginFailed, LoginRequired, NetworkError, SsoenvError
 from ssoenv.http import INTERACTIVE, HttpClient, HttpPolicy, policy_for
@@ -167,6 +167,11 @@ def usable_token(ctx: Context, session: SsoSession, endpoints: Endpoints) -> Tok
         now = ctx.now()
         if token is None:
             return None
+        if verdicts.load(ctx.environ, ctx.tokens.path(session), token).rejected_at is not None:
+            # The portal refused this access token: its expiry no longer tells
+            # anything. A refresh may still get a new one (when only the access
+            # token was ended); otherwise only a login helps.
+            return _refresh_rejected(ctx, session, endpoints, token, now)
         if token.expires_at - now > TOKEN_REFRESH_WINDOW:
             return token
         if session.refreshable and token.can_refresh(now):
@@ -174,6 +179,26 @@ def usable_token(ctx: Context, session: SsoSession, endpoints: Endpoints) -> Tok
             if refreshed is not None:
                 return refreshed
         return token if token.expires_at - now > TOKEN_MIN_VALID else None
+
+
+def _refresh_rejected(
+    ctx: Context, session: SsoSession, endpoints: Endpoints, token: Token, now: datetime
+) -> Token | None:
+    if not (session.refreshable and token.can_refresh(now)):
+        return None
+    if verdicts.load(ctx.environ, ctx.tokens.path(session), token).refresh_failed_at is not None:
+        return None  # refused before: asking again would only cost a round trip
+    try:
+        return _refresh(ctx, session, endpoints, token)
+    except NetworkError:
+        return None  # the rejected token is of no use meanwhile
+
+
+def reject(ctx: Context, session: SsoSession, token: Token) -> None:
+    """Remember that the portal refused `token`: until a new token is cached, the
+    session counts as ended (for `login`, `list` and `status` too)."""
+    log.debug("the portal rejected the SSO token of %s", session.label)
+    verdicts.reject(ctx.environ, ctx.tokens.path(session), token, ctx.now())
 
 
 def _refresh(ctx: Context, session: SsoSession, endpoints: Endpoints, token: Token) -> Token | None:
@@ -184,8 +209,10 @@ def _refresh(ctx: Context, session: SsoSession, endpoints: Endpoints, token: Tok
         )
     except AwsApiError as error:
         # invalid_grant: the refresh token is spent or revoked (botocore keeps the
-        # file untouched in this case, and so do we).
+        # file untouched in this case, and so do we: the failure goes to ssoenv's
+        # own record, so that `status` stops calling the session refreshable).
         log.debug("refreshing the token of %s failed: %s", session.label, error.code)
+        verdicts.refresh_failed(ctx.environ, ctx.tokens.path(session), token, ctx.now(), error.code)
         return None
     except NetworkError:
         if token.expires_at - ctx.now() > TOKEN_MIN_VALID:
@@ -203,6 +230,7 @@ def _refresh(ctx: Context, session: SsoSession, endpoints: Endpoints, token: Tok
         registration_expires_at=token.registration_expires_at,
     )
     ctx.tokens.save(session, refreshed)
+    verdicts.clear(ctx.environ, ctx.tokens.path(session))
     log.debug("refreshed the SSO token of %s", session.label)
     return refreshed
 
@@ -223,13 +251,17 @@ def session_token(
     return login(ctx, session, endpoints, force=False)
 
 
-def login_required(session: SsoSession, profile: str | None = None) -> LoginRequired:
+def login_required(
+    session: SsoSession, profile: str | None = None, *, rejected: bool = False
+) -> LoginRequired:
     target = profile or (f"--sso-session {session.name}" if session.name else None)
     command = f"ssoenv login {target}" if target else "ssoenv login"
-    return LoginRequired(
-        f"no valid SSO session for {session.label} (not logged in, or expired)",
-        hint=f"run `{command}`",
+    reason = (
+        "the portal no longer accepts the SSO session of {} (ended on the server)"
+        if rejected
+        else "no valid SSO session for {} (not logged in, or expired)"
     )
+    return LoginRequired(reason.format(session.label), hint=f"run `{command}`")
 
 
 def login(
@@ -262,6 +294,7 @@ def login(
             raise _forget_rejected_registration(ctx, session, error) from error
         with _lock(ctx, name, LOCK_WAIT, f"the session {session.label}"):
             ctx.tokens.save(session, token)
+            verdicts.clear(ctx.environ, ctx.tokens.path(session))
         return token
 
 
@@ -491,12 +524,38 @@ def _fetch_role(
     try:
         return fetch(token.access_token)
     except LoginRequired:
-        # The portal no longer honours a token the cache thinks valid (a logout
-        # elsewhere, or the session ended early): only a new login helps.
-        if not allow_login:
-            raise login_required(profile.session, profile.name) from None
-    fresh = login(ctx, profile.session, profile.endpoints, force=True, replacing=token)
+        pass
+    fresh = replacement(
+        ctx,
+        profile.session,
+        profile.endpoints,
+        token,
+        allow_login=allow_login,
+        profile=profile.name,
+    )
     return fetch(fresh.access_token)
+
+
+def replacement(
+    ctx: Context,
+    session: SsoSession,
+    endpoints: Endpoints,
+    rejected: Token,
+    *,
+    allow_login: bool,
+    profile: str | None = None,
+) -> Token:
+    """A token to use instead of one the portal refused (a logout elsewhere, the
+    session revoked or ended early). The refusal is remembered first, so that
+    `login` logs in and `list`/`status` say so even if nothing below succeeds.
+    A refresh is tried; then a login, where allowed; else one line naming it."""
+    reject(ctx, session, rejected)
+    token = usable_token(ctx, session, endpoints)
+    if token is not None and token.access_token != rejected.access_token:
+        return token  # refreshed, or another process logged in meanwhile
+    if not allow_login:
+        raise login_required(session, profile, rejected=True)
+    return login(ctx, session, endpoints, force=True, replacing=rejected)
 
 
 # --- logout ---------------------------------------------------------------

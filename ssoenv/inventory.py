@@ -10,7 +10,7 @@ from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
 
 from ssoenv import engine, portal
 from ssoenv.config import ConfigFile, resolve_session, session_names
-from ssoenv.errors import AwsApiError, ConfigError, UsageError
+from ssoenv.errors import AwsApiError, ConfigError, LoginRequired, UsageError
 from ssoenv.http import HttpClient
 from ssoenv.log import Logger
 from ssoenv.model import Endpoints, SsoSession
@@ -70,19 +70,27 @@ def fetch(
     workers: int = DEFAULT_WORKERS,
     on_progress: Progress | None = None,
 ) -> list[Account]:
-    """Every account and its roles, with the session's token (logging in if allowed)."""
+    """Every account and its roles, with the session's token (logging in if allowed).
+
+    A token the portal refuses is replaced as `use` replaces it (engine.replacement:
+    a refresh, else the login offered to a person at a terminal, else one line
+    naming `ssoenv login --sso-session NAME`), and the listing starts again."""
     token = engine.session_token(ctx, session, endpoints, allow_login=allow_login)
 
     def new_client() -> HttpClient:
         return HttpClient(ctx.policy, sleep=ctx.sleep)
 
-    return list_inventory(
-        new_client,
-        endpoints.portal,
-        token.access_token,
-        workers=workers,
-        on_progress=on_progress,
-    )
+    def listing(access_token: str) -> list[Account]:
+        return list_inventory(
+            new_client, endpoints.portal, access_token, workers=workers, on_progress=on_progress
+        )
+
+    try:
+        return listing(token.access_token)
+    except LoginRequired:
+        pass
+    fresh = engine.replacement(ctx, session, endpoints, token, allow_login=allow_login)
+    return listing(fresh.access_token)
 
 
 def list_inventory(

@@ -84,11 +84,10 @@ def say(message: str) -> None:
 
 
 def clock(moment: datetime) -> str:
-    local = moment.astimezone()
-    left = moment - datetime.now(timezone.utc)
-    minutes = max(0, int(left.total_seconds() // 60))
-    span = f"{minutes}m" if minutes < 60 else f"{minutes // 60}h{minutes % 60:02d}m"  # as the badge
-    return f"{local:%H:%M} ({span})"
+    """ "14:05 (1h00m)": the time left counted as the prompt badge counts it."""
+    from ssoenv.status import remaining
+
+    return f"{moment.astimezone():%H:%M} ({remaining(moment, datetime.now(timezone.utc))})"
 
 
 def output_format(name: str | None, *, required: bool = True) -> Shell | None:

@@ -5,9 +5,9 @@ Never touches the network (and so never imports the engine or requests)."""
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from datetime import datetime, timedelta, timezone
+from datetime import datetime, timezone
 
-from ssoenv import paths
+from ssoenv import paths, verdicts
 from ssoenv.cache import TokenCache, parse_timestamp
 from ssoenv.config import ConfigFile, is_sso_profile, resolve_profile
 from ssoenv.errors import SsoenvError
@@ -15,30 +15,69 @@ from ssoenv.model import SsoSession
 from ssoenv.text import printable
 from ssoenv.values import frozen
 
-# Session states, as `list --json` spells them.
+# Session states, as `list --json` spells them. "rejected": the portal refused the
+# cached token (the session was ended on the server); only a login helps.
 LOGGED_IN, REFRESHABLE, EXPIRED, NOT_LOGGED_IN = "logged-in", "refreshable", "expired", "none"
+REJECTED = "rejected"
 
 
 @frozen
 class SessionState:
+    """What the cache knows of a session: the token's expiry, whether a refresh
+    can renew it, and what the server said (a rejection, a refused refresh).
+    Nothing more: how long the portal keeps the session is not published."""
+
     state: str
     expires_at: datetime | None = None  # of the cached access token
+    refreshable: bool = False  # a refresh token that was not refused (yet)
+    rejected_at: datetime | None = None
+    refresh_failed_at: datetime | None = None
+    refresh_error: str | None = None
 
     def describe(self, now: datetime) -> str:
+        if self.state == REJECTED and self.rejected_at is not None:
+            return f"ended on the server (rejected at {clock(self.rejected_at, now)}): login needed"
         if self.state == LOGGED_IN and self.expires_at is not None:
-            return f"logged in until {clock(self.expires_at, now)}"
-        return {REFRESHABLE: "refreshable", EXPIRED: "expired"}.get(self.state, "not logged in")
+            text = f"logged in until {clock(self.expires_at, now)}"
+            if self.refreshable:
+                text += ", refreshable"
+        elif self.state == REFRESHABLE and self.expires_at is not None:
+            text = f"token expired at {clock(self.expires_at, now)}, refreshable"
+        elif self.state == EXPIRED and self.expires_at is not None:
+            text = f"expired at {clock(self.expires_at, now)}: login needed"
+        else:
+            return "not logged in"
+        if self.refresh_failed_at is not None:
+            failed = clock(self.refresh_failed_at, now)
+            text += f" (refresh refused at {failed}: {self.refresh_error})"
+        return text
 
 
-def session_state(tokens: TokenCache, session: SsoSession, now: datetime) -> SessionState:
+def session_state(
+    tokens: TokenCache, session: SsoSession, now: datetime, environ: Mapping[str, str]
+) -> SessionState:
     token = tokens.load(session)
     if token is None:
         return SessionState(NOT_LOGGED_IN)
+    verdict = verdicts.load(environ, tokens.path(session), token)
+    if verdict.rejected_at is not None:
+        return SessionState(REJECTED, token.expires_at, rejected_at=verdict.rejected_at)
+    refreshable = (
+        session.refreshable and token.can_refresh(now) and verdict.refresh_failed_at is None
+    )
     if token.expires_at > now:
-        return SessionState(LOGGED_IN, token.expires_at)
-    if session.refreshable and token.can_refresh(now):
-        return SessionState(REFRESHABLE, token.expires_at)
-    return SessionState(EXPIRED, token.expires_at)
+        state = LOGGED_IN
+    elif refreshable:
+        state = REFRESHABLE
+    else:
+        state = EXPIRED
+    return SessionState(
+        state,
+        token.expires_at,
+        refreshable=refreshable,
+        refresh_failed_at=verdict.refresh_failed_at,
+        refresh_error=verdict.refresh_error,
+    )
 
 
 def clock(moment: datetime, now: datetime) -> str:
@@ -76,6 +115,9 @@ class Row:
             "region": self.region,
             "state": state.state if state else ("invalid" if self.error else "not-sso"),
             "session_expires": iso(state.expires_at) if state else None,
+            "refreshable": state.refreshable if state else None,
+            "rejected_at": iso(state.rejected_at) if state else None,
+            "refresh_failed_at": iso(state.refresh_failed_at) if state else None,
             "active": self.active,
             "error": self.error,
         }
@@ -106,7 +148,7 @@ def profile_rows(cfg: ConfigFile, environ: Mapping[str, str], now: datetime) -> 
                 account_id=profile.account_id,
                 role_name=profile.role_name,
                 region=profile.region,
-                state=_memo(states, tokens, profile.session, now),
+                state=_memo(states, tokens, profile.session, now, environ),
                 active=plain.active,
             )
         )
@@ -114,10 +156,14 @@ def profile_rows(cfg: ConfigFile, environ: Mapping[str, str], now: datetime) -> 
 
 
 def _memo(
-    states: dict[str, SessionState], tokens: TokenCache, session: SsoSession, now: datetime
+    states: dict[str, SessionState],
+    tokens: TokenCache,
+    session: SsoSession,
+    now: datetime,
+    environ: Mapping[str, str],
 ) -> SessionState:
     if session.cache_key not in states:
-        states[session.cache_key] = session_state(tokens, session, now)
+        states[session.cache_key] = session_state(tokens, session, now, environ)
     return states[session.cache_key]
 
 
@@ -165,7 +211,9 @@ class ShellStatus:
     profile: str | None
     valid: bool
     credentials_expire: datetime | None = None
-    session_expires: datetime | None = None  # when `use` expected a new login to be needed
+    # When a new login will be needed, where that is known: a session that cannot be
+    # refreshed ends with its token; a refreshable one when the portal says so.
+    session_expires: datetime | None = None
     session: SessionState | None = None  # the token cache, now
     region: str | None = None
     problem: str | None = None  # why the credentials are not valid
@@ -178,6 +226,9 @@ class ShellStatus:
             "session_expires": iso(self.session_expires),
             "session_state": self.session.state if self.session else None,
             "token_expires": iso(self.session.expires_at) if self.session else None,
+            "refreshable": self.session.refreshable if self.session else None,
+            "rejected_at": iso(self.session.rejected_at) if self.session else None,
+            "refresh_failed_at": iso(self.session.refresh_failed_at) if self.session else None,
             "region": self.region,
             "problem": self.problem,
         }
@@ -187,21 +238,35 @@ class ShellStatus:
         if creds is None:
             shown = "unknown"
         elif self.valid:
-            shown = f"valid until {clock(creds, now)} ({span(creds - now)} left)"
+            shown = f"valid until {clock(creds, now)} ({remaining(creds, now)} left)"
         else:
             shown = f"expired at {clock(creds, now)}"
         rows = [("profile", self.profile or "-"), ("credentials", shown)]
         if self.session is not None:
             rows.append(("session", self.session.describe(now)))
-        if self.session_expires is not None:
-            rows.append(("login needed", f"after {clock(self.session_expires, now)}"))
+        if self.session is not None:
+            rows.append(("login needed", self._login_needed(now)))
         rows.append(("region", self.region or "-"))
         return rows
 
+    def _login_needed(self, now: datetime) -> str:
+        session = self.session
+        if session is None or session.state in (REJECTED, EXPIRED, NOT_LOGGED_IN):
+            return "now"
+        if session.refreshable:
+            # Not the registration's expiry: the portal may end the session any
+            # day before (its length is an administrator's setting, not published).
+            return "when the portal ends the session (not known in advance)"
+        return f"after {clock(session.expires_at, now)}" if session.expires_at else "unknown"
 
-def span(delta: timedelta) -> str:
-    minutes = max(0, int(delta.total_seconds() // 60))
-    return f"{minutes}m" if minutes < 120 else f"{minutes // 60}h{minutes % 60:02d}m"
+
+def remaining(moment: datetime, now: datetime) -> str:
+    """ "42m", "1h05m" until `moment`: the prompt badge's rule, so that both show the
+    same. The badge knows whole seconds only (SSOENV_EXPIRES, the shell's clock):
+    both ends are rounded down to the second first, then the minutes."""
+    seconds = int(moment.timestamp()) - int(now.timestamp())
+    minutes = max(0, seconds // 60)
+    return f"{minutes}m" if minutes < 60 else f"{minutes // 60}h{minutes % 60:02d}m"
 
 
 def shell_status(environ: Mapping[str, str], cfg: ConfigFile | None, now: datetime) -> ShellStatus:
@@ -212,6 +277,7 @@ def shell_status(environ: Mapping[str, str], cfg: ConfigFile | None, now: dateti
     expires = _epoch(environ.get("SSOENV_EXPIRES")) or parse_timestamp(
         environ.get("AWS_CREDENTIAL_EXPIRATION")
     )
+    session = _cached_state(cfg, name, environ, now)
     problem = None
     if not (environ.get("AWS_ACCESS_KEY_ID") and environ.get("AWS_SECRET_ACCESS_KEY")):
         problem = "the shell has no AWS credentials (cleared by hand?)"
@@ -223,11 +289,23 @@ def shell_status(environ: Mapping[str, str], cfg: ConfigFile | None, now: dateti
         profile=name,
         valid=problem is None,
         credentials_expire=expires,
-        session_expires=_epoch(environ.get("SSOENV_SESSION_EXPIRES")),
-        session=_cached_state(cfg, name, environ, now),
+        session_expires=_known_login_time(session, now),
+        session=session,
         region=environ.get("AWS_REGION") or environ.get("AWS_DEFAULT_REGION") or None,
         problem=problem,
     )
+
+
+def _known_login_time(session: SessionState | None, now: datetime) -> datetime | None:
+    """SSOENV_SESSION_EXPIRES is not it: for a refreshable session `use` sets it to
+    the client registration's expiry, months away, which says nothing of the session."""
+    if session is None:
+        return None
+    if session.state == REJECTED:
+        return session.rejected_at
+    if session.state == NOT_LOGGED_IN:
+        return None
+    return None if session.refreshable else session.expires_at
 
 
 def _cached_state(
@@ -239,7 +317,9 @@ def _cached_state(
         profile = resolve_profile(cfg, name, environ)
     except SsoenvError:
         return None  # renamed or removed since `use`: the environment still tells a lot
-    return session_state(TokenCache(paths.aws_sso_cache_dir(environ)), profile.session, now)
+    return session_state(
+        TokenCache(paths.aws_sso_cache_dir(environ)), profile.session, now, environ
+    )
 
 
 def _epoch(text: str | None) -> datetime | None:

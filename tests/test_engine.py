@@ -216,6 +216,7 @@ def test_session_ended_at_the_portal_requires_a_login(emulator: Emulator, clock:
     ctx = context(clock)
     engine.login(ctx, prof.session, prof.endpoints, force=False)
     emulator.expire_access_tokens()
+    emulator.revoke_refresh_tokens()  # else a refresh replaces the rejected token
     with pytest.raises(LoginRequired) as raised:
         engine.credentials(ctx, prof, allow_login=False)
     assert raised.value.hint == "run `ssoenv login dev`"

@@ -113,6 +113,7 @@ def test_without_a_session_it_asks_for_a_login_and_does_not_start_one(
 def test_a_session_ended_on_the_portal_is_one_line(small_org: Emulator) -> None:
     assert run("login", "--sso-session", "corp", "--no-browser").returncode == 0
     small_org.expire_access_tokens()
+    small_org.revoke_refresh_tokens()  # else a refresh replaces the rejected token
     result = run("accounts")
     assert result.returncode == 4
     assert len(result.stderr.strip().splitlines()) == 1
