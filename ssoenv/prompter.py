@@ -1,6 +1,10 @@
 """Questions for `ssoenv configure`: asked on stderr, answered on stdin (so stdout
 stays clean for data), re-asked after a bad answer; without a terminal, the
-default or a usage error naming the flag that would have answered."""
+default or a usage error naming the flag that would have answered.
+
+A menu accepts what it shows: the number, the key (account id, role name), or
+the name (account name), the last two in any case; a long menu (hundreds of
+accounts) is narrowed by typing part of an entry, as `aws configure sso` does."""
 
 from __future__ import annotations
 
@@ -8,13 +12,18 @@ import re
 from collections.abc import Callable
 from urllib.parse import urlsplit
 
-from ssoenv.endpoints import valid_region
+from ssoenv.endpoints import _PARTITIONS, valid_region
 from ssoenv.errors import Interrupted, UsageError
 from ssoenv.text import printable
 
 NONE_WORDS = ("none", "-")
 OUTPUT_FORMATS = ("json", "yaml", "yaml-stream", "text", "table", "off")
 _ACCOUNT_RE = re.compile(r"\d{12}")
+# From this many entries on, a menu no longer fits on a screen: text that is not
+# an entry narrows it to the entries containing that text.
+LONG_MENU = 20
+
+Option = tuple[str, str, str]  # (key returned, label shown, name also accepted)
 
 
 class Prompter:
@@ -36,10 +45,13 @@ class Prompter:
         check: Callable[[str], None],
         *,
         optional: bool = False,
+        explain: str | None = None,
     ) -> str | None:
-        """The answer; with `optional`, None for "none". Re-asks after a bad answer."""
+        """The answer; with `optional`, None for "none". Re-asks after a bad answer,
+        and after an empty one when there is no default, saying `explain` (or that an
+        answer is needed) so the question is not repeated without a word."""
         while True:
-            answer = self._answer(question, flag, default, optional)
+            answer = self._answer(question, flag, default, optional, explain)
             if answer is None or (optional and answer.lower() in NONE_WORDS):
                 return None
             try:
@@ -48,9 +60,19 @@ class Prompter:
             except UsageError as error:
                 if not self.interactive:
                     raise
-                self.write(f"ssoenv: {printable(error.message)}\n")
+                self.say(error.message + (f"; {error.hint}" if error.hint else ""))
 
-    def _answer(self, question: str, flag: str, default: str | None, optional: bool) -> str | None:
+    def say(self, message: str) -> None:
+        self.write(f"ssoenv: {printable(message)}\n")
+
+    def _answer(
+        self,
+        question: str,
+        flag: str,
+        default: str | None,
+        optional: bool,
+        explain: str | None = None,
+    ) -> str | None:
         if not self.interactive:
             if default is None and not optional:
                 raise UsageError(f"{flag} is required (no terminal to ask)")
@@ -64,6 +86,7 @@ class Prompter:
             answer = line.strip() or default
             if answer is not None or optional:
                 return answer
+            self.say(explain or f"an answer is needed here (or pass {flag})")
 
     def confirm(self, question: str) -> bool:
         """A yes/no question whose default is no: only "y" or "yes" says yes."""
@@ -75,24 +98,68 @@ class Prompter:
             raise Interrupted("no answer (end of input); nothing was changed")
         return line.strip().lower() in ("y", "yes")
 
-    def choose(self, what: str, flag: str, options: list[tuple[str, str]]) -> str:
-        """One of `options` (key, label): the only one, or picked by number or key."""
+    def choose(self, what: str, flag: str, options: list[Option]) -> str:
+        """The key of one of `options`: the only one, or the one the answer names."""
         if len(options) == 1:
-            self.write(f"ssoenv: {printable(f'using the only {what}: {options[0][1]}')}\n")
+            self.say(f"using the only {what}: {options[0][1]}")
             return options[0][0]
         if not self.interactive:
-            some = ", ".join(key for key, _ in options[:5]) + (", ..." if len(options) > 5 else "")
+            some = ", ".join(key for key, _, _ in options[:5]) + (
+                ", ..." if len(options) > 5 else ""
+            )
             raise UsageError(f"{flag} is required: there are {len(options)} ({some})")
-        for number, (_, label) in enumerate(options, start=1):
-            self.write(f"  {number:>4}) {printable(label)}\n")
-        keys = [key for key, _ in options]
+        self._menu(options, range(len(options)))
+        long = len(options) > LONG_MENU
+        question = f"Which {what}? (number or {what}" + (", or text to filter)" if long else ")")
+        how = f"answer a number from 1 to {len(options)}, or the {what} itself" + (
+            ", or part of its name" if long else ""
+        )
+        default = None  # the single entry a filter left
+        while True:
+            answer = self._answer(question, flag, default, False, how) or ""
+            chosen, candidates = pick(options, answer, filter_text=long)
+            if chosen is not None:
+                return options[chosen][0]
+            default = options[candidates[0]][0] if len(candidates) == 1 else None
+            if not candidates:
+                self.say(how)
+                continue
+            pick_one = "press Enter for it" if default else "answer with its number"
+            self.say(f"{len(candidates)} {what}(s) match {answer!r}: {pick_one}")
+            self._menu(options, candidates)
 
-        def valid(answer: str) -> None:
-            if answer not in keys and not (answer.isdigit() and 1 <= int(answer) <= len(keys)):
-                raise UsageError(f"answer a number from 1 to {len(keys)}, or the {what} itself")
+    def _menu(self, options: list[Option], indexes: range | list[int]) -> None:
+        """The entries, numbered as in the whole menu (a number keeps its meaning)."""
+        for i in indexes:
+            self.write(f"  {i + 1:>4}) {printable(options[i][1])}\n")
 
-        answer = self.ask(f"Which {what}? (number or {what})", flag, None, valid) or ""
-        return answer if answer in keys else keys[int(answer) - 1]
+
+def pick(options: list[Option], answer: str, *, filter_text: bool) -> tuple[int | None, list[int]]:
+    """(the index the answer names, []) or (None, the entries to show again).
+
+    In order: a menu number; a key, then a name, as written; a key or name in any case (when
+    several entries share it, those are shown); with `filter_text`, the entries
+    whose label contains the answer in any case. A number comes first because the
+    number is what the menu shows next to each entry."""
+    if answer.isascii() and answer.isdigit() and 1 <= int(answer) <= len(options):
+        return int(answer) - 1, []
+    for exact in (
+        [i for i, (key, _, _) in enumerate(options) if answer == key],
+        [i for i, (_, _, name) in enumerate(options) if answer == name],
+    ):
+        if len(exact) == 1:
+            return exact[0], []
+    folded = answer.casefold()
+    named = [
+        i
+        for i, (key, _, name) in enumerate(options)
+        if folded == key.casefold() or (name and folded == name.casefold())
+    ]
+    if len(named) == 1:
+        return named[0], []
+    if named or not filter_text or not folded:
+        return None, named
+    return None, [i for i, (_, label, _) in enumerate(options) if folded in label.casefold()]
 
 
 def required(
@@ -102,9 +169,11 @@ def required(
     flag: str,
     default: str | None,
     check: Callable[[str], None],
+    explain: str | None = None,
 ) -> str:
-    """The flag's value (checked), else the answer to `question`."""
-    answer = given if given is not None else p.ask(question, flag, default, check)
+    """The flag's value (checked), else the answer to `question` (`explain` is said
+    after an empty answer when there is no default)."""
+    answer = given if given is not None else p.ask(question, flag, default, check, explain=explain)
     if answer is None:
         raise UsageError(f"{flag} is required")
     check(answer)
@@ -150,6 +219,19 @@ def check_region(region: str) -> None:
     check_plain(region)
     if not region or not valid_region(region):
         raise UsageError(f"{region!r} is not a region name like us-east-1")
+
+
+def check_sso_region(region: str) -> None:
+    """An IAM Identity Center region: besides being a valid name, it must follow the
+    pattern of a partition botocore knows (us-east-1, cn-north-1, us-gov-west-1, ...).
+    A typo such as us-east1 would pass botocore's name rule, be written, and fail
+    only at the login with a host that does not exist."""
+    check_region(region)
+    if not any(re.match(p.region_regex, region) for p in _PARTITIONS):
+        raise UsageError(
+            f"SSO region {region!r} is not an AWS region like us-east-1",
+            hint="use the region of your IAM Identity Center instance (in its settings page)",
+        )
 
 
 def check_scopes(scopes: str) -> None:

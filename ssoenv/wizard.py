@@ -15,7 +15,9 @@ from ssoenv.config import ConfigFile
 from ssoenv.configdoc import ConfigDocument, check_name
 from ssoenv.configwriter import EditResult, edit_config
 from ssoenv.errors import AccessDenied, AwsApiError, ConfigError, UsageError
+from ssoenv.inventory import Account
 from ssoenv.model import DEFAULT_SCOPES, Endpoints, SsoSession, Token
+from ssoenv.populate import DEFAULT_TEMPLATE, Pair, profile_name
 from ssoenv.prompter import (
     NONE_WORDS,
     Prompter,
@@ -23,6 +25,7 @@ from ssoenv.prompter import (
     check_output,
     check_region,
     check_scopes,
+    check_sso_region,
     check_start_url,
     optional,
     required,
@@ -82,6 +85,7 @@ def ask_session(cfg: ConfigFile, a: Answers, p: Prompter) -> SsoSession:
         "--sso-session",
         _only_session(cfg, a),
         lambda n: check_name("sso-session", n),
+        _session_name_help(cfg),
     )
     known = cfg.sso_sessions.get(name, {})
 
@@ -93,7 +97,7 @@ def ask_session(cfg: ConfigFile, a: Answers, p: Prompter) -> SsoSession:
         p, a.start_url, "SSO start URL", "--start-url", old("sso_start_url"), check_start_url
     )
     region = required(
-        p, a.sso_region, "SSO region", "--sso-region", old("sso_region"), check_region
+        p, a.sso_region, "SSO region", "--sso-region", old("sso_region"), check_sso_region
     )
     raw = required(
         p,
@@ -105,6 +109,17 @@ def ask_session(cfg: ConfigFile, a: Answers, p: Prompter) -> SsoSession:
     )
     scopes = tuple(s.strip() for s in raw.split(",") if s.strip())
     return SsoSession(name, start_url, region, scopes, source="ssoenv configure")
+
+
+def _session_name_help(cfg: ConfigFile) -> str:
+    """Said after an empty answer: there is no good default (the file has no
+    session, or several), so what the name is for, and the ones there are."""
+    names = ", ".join(sorted(cfg.sso_sessions))
+    known = f"; the file has {names}" if names else ""
+    return (
+        "give the [sso-session] section a name (e.g. corp): your profiles refer to it,"
+        f" and `ssoenv login --sso-session NAME` logs in to it{known}"
+    )
 
 
 def _only_session(cfg: ConfigFile, a: Answers) -> str | None:
@@ -139,16 +154,23 @@ def log_in(ctx: engine.Context, session: SsoSession, endpoints: Endpoints) -> To
 
 def pick_role(
     ctx: engine.Context, endpoints: Endpoints, token: Token, a: Answers, p: Prompter
-) -> tuple[str, str]:
-    """(account id, role name), from what the portal lists."""
+) -> tuple[str, str, str]:
+    """(account id, role name, account name), from what the portal lists. A menu
+    takes the number, the account id or name, the role name (the names in any case)."""
     http, base, access = ctx.http, endpoints.portal, token.access_token
-    account = a.account_id
-    if account is None:
+    account, account_name = a.account_id, ""
+    if account is None or a.profile is None:  # the default profile name needs the name
         accounts = sorted(portal.list_accounts(http, base, access), key=lambda x: x["accountId"])
-        if not accounts:
-            raise AccessDenied("no AWS account is assigned to you in this session")
-        labels = [(x["accountId"], _account_label(x)) for x in accounts]
-        account = p.choose("account", "--account-id", labels)
+        if account is None:
+            if not accounts:
+                raise AccessDenied("no AWS account is assigned to you in this session")
+            options = [
+                (x["accountId"], _account_label(x), x.get("accountName", "")) for x in accounts
+            ]
+            account = p.choose("account", "--account-id", options)
+        account_name = next(
+            (x.get("accountName", "") for x in accounts if x["accountId"] == account), ""
+        )
     check_account(account)
     try:
         roles = sorted(portal.list_account_roles(http, base, access, account))
@@ -163,19 +185,32 @@ def pick_role(
             f"role '{a.role_name}' in account {account} is not assigned to you",
             hint=f"roles there: {', '.join(roles)}",
         )
-    role = a.role_name or p.choose("role", "--role-name", [(r, r) for r in roles])
-    return account, role
+    role = a.role_name or p.choose("role", "--role-name", [(r, r, r) for r in roles])
+    return account, role, account_name
 
 
 def _account_label(item: dict[str, str]) -> str:
     return "  ".join(x for x in (item["accountId"], item.get("accountName", "")) if x)
 
 
+def default_profile_name(session: SsoSession, account: str, account_name: str, role: str) -> str:
+    """The name `ssoenv populate` gives this role by default ({account_name}.{role_name},
+    sanitised), so both commands name a role alike. An account the portal gave no
+    name is called by its id, not by the role name alone."""
+    pair = Pair(Account(account, account_name or account, "", (role,)), role)
+    return profile_name(DEFAULT_TEMPLATE, pair, session.name or "")
+
+
 def ask_profile(
-    cfg: ConfigFile, a: Answers, p: Prompter, session: SsoSession, account: str, role: str
+    cfg: ConfigFile,
+    a: Answers,
+    p: Prompter,
+    session: SsoSession,
+    picked: tuple[str, str, str],
 ) -> tuple[str, str | None, str | None]:
     """(profile name, region, output): the profile's current values are the defaults."""
-    default_name = f"{account}_{role}"
+    account, role, account_name = picked
+    default_name = default_profile_name(session, account, account_name, role)
     current = cfg.profiles.get(a.profile or default_name, {})
     old_region, old_output = current.get("region"), current.get("output")
     region = optional(
@@ -394,8 +429,9 @@ def configure(
             raise refusal(early, cfg)
     endpoints = endpoints_for(session.region)
     token = log_in(ctx, session, endpoints)
-    account, role = pick_role(ctx, endpoints, token, a, p)
-    name, region, output = ask_profile(cfg, a, p, session, account, role)
+    picked = pick_role(ctx, endpoints, token, a, p)
+    account, role, _ = picked
+    name, region, output = ask_profile(cfg, a, p, session, picked)
     found = replacement(cfg, name, session, account, role)
     if found is not None:
         confirm_replacement(found, cfg, a, p)
@@ -411,7 +447,7 @@ def check_flags(a: Answers) -> None:
     checks: list[tuple[str | None, Callable[[str], None]]] = [
         (a.sso_session, lambda n: check_name("sso-session", n)),
         (a.start_url, check_start_url),
-        (a.sso_region, check_region),
+        (a.sso_region, check_sso_region),
         (a.scopes, check_scopes),
         (a.account_id, check_account),
         (a.profile, lambda n: check_name("profile", n)),

@@ -4,6 +4,7 @@ file full of comments and odd formatting that must survive byte for byte."""
 
 from __future__ import annotations
 
+import io
 import os
 import stat
 import subprocess
@@ -15,7 +16,7 @@ import pytest
 from botocore.configloader import raw_config_parse
 
 from ssoenv.configdoc import ConfigDocument
-from tests.emulator import Account, Emulator
+from tests.emulator import Account, Emulator, make_org
 from tests.helpers import SSOENV, run
 
 START_URL = "https://d-1234567890.awsapps.com/start"
@@ -109,7 +110,7 @@ def test_every_flag_asks_nothing_and_keeps_every_other_byte(
     text = config.read_text()
     assert text.startswith(ODD_CONFIG)  # only appended: every byte before is intact
     after = sections(config)
-    assert after.pop("profile 111111111111_ReadOnly") == {
+    assert after.pop("profile dev.ReadOnly") == {
         "sso_session": "corp",
         "sso_account_id": "111111111111",
         "sso_role_name": "ReadOnly",
@@ -121,7 +122,7 @@ def test_every_flag_asks_nothing_and_keeps_every_other_byte(
     backup = config.with_name("config.ssoenv-backup")
     assert backup.read_text() == ODD_CONFIG
     assert stat.S_IMODE(backup.stat().st_mode) == 0o600
-    assert "profile '111111111111_ReadOnly' is ready" in result.stderr
+    assert "profile 'dev.ReadOnly' is ready" in result.stderr
     assert emulator.calls["StartDeviceAuthorization"] == 1
 
 
@@ -207,7 +208,7 @@ def test_the_only_account_and_role_are_chosen_automatically(
     assert result.returncode == 0, result.stderr
     assert "using the only account: 333333333333  solo" in result.stderr
     assert "using the only role: Dev" in result.stderr
-    profile = sections(config)["profile 333333333333_Dev"]
+    profile = sections(config)["profile solo.Dev"]
     # Without --region, the default is the SSO region (no profile had one before).
     assert profile["region"] == "us-east-1"
     assert "output" not in profile
@@ -263,7 +264,7 @@ def test_a_symlinked_config_stays_a_symlink(config: Path, tmp_path: Path) -> Non
     assert run("configure", *ALL_FLAGS).returncode == 0
     assert config.is_symlink()
     assert real.read_text().startswith(ODD_CONFIG)
-    assert "[profile 111111111111_ReadOnly]" in real.read_text()
+    assert "[profile dev.ReadOnly]" in real.read_text()
 
 
 def test_an_unreadable_config_is_not_touched(config: Path, emulator: Emulator) -> None:
@@ -348,7 +349,7 @@ def test_interactive_wizard_through_a_terminal(config: Path, emulator: Emulator)
     child.sendline("eu-north-1")
     child.expect_exact("Default output format [none]: ")
     child.sendline("")
-    child.expect_exact("Profile name [222222222222_ReadOnly]: ")
+    child.expect_exact("Profile name [prod.ReadOnly]: ")
     child.sendline("prod")
     child.expect(pexpect.EOF)
     child.close()
@@ -629,3 +630,175 @@ def test_the_check_is_made_again_under_the_lock(tmp_path: Path) -> None:
     with pytest.raises(ConfigError, match="changed while ssoenv was asking"):
         write(path, tmp_path / "lock", session, ("dev", values, removed))
     assert path.read_text() == DEV
+
+
+# --- the wizard accepts what it shows (issue 17, item 6) -------------------------------
+
+
+def answer_session_questions(child: pexpect.spawn) -> None:
+    """The four session questions of ODD_CONFIG's [sso-session corp], all defaults."""
+    for question in ("SSO session name [corp]", f"SSO start URL [{START_URL}]", "SSO region"):
+        child.expect_exact(question)
+        child.sendline("")
+    child.expect_exact("SSO registration scopes [sso:account:access]: ")
+    child.sendline("")
+
+
+def finish_profile_questions(child: pexpect.spawn, profile_default: str) -> None:
+    child.expect_exact("Default region [us-east-1]: ")
+    child.sendline("")
+    child.expect_exact("Default output format [none]: ")
+    child.sendline("")
+    child.expect_exact(f"Profile name [{profile_default}]: ")
+    child.sendline("")
+    child.expect(pexpect.EOF)
+    child.close()
+
+
+def test_menus_accept_the_account_name_and_names_in_any_case(config: Path) -> None:
+    config.write_text(ODD_CONFIG)
+    child = spawn_configure("--no-browser")
+    answer_session_questions(child)
+    child.expect_exact("2) 222222222222  prod")
+    child.expect_exact("Which account? (number or account): ")
+    child.sendline("DEV")  # the account name as shown, in another case
+    child.expect_exact("2) ReadOnly")  # dev's roles, sorted: Admin, ReadOnly
+    child.expect_exact("Which role? (number or role): ")
+    child.sendline("readonly")
+    finish_profile_questions(child, "dev.ReadOnly")  # populate's name for this role
+    assert child.exitstatus == 0, child.before
+    assert sections(config)["profile dev.ReadOnly"]["sso_role_name"] == "ReadOnly"
+
+
+def test_menus_accept_the_account_id(config: Path) -> None:
+    config.write_text(ODD_CONFIG)
+    child = spawn_configure("--no-browser")
+    answer_session_questions(child)
+    child.expect_exact("Which account? (number or account): ")
+    child.sendline("222222222222")
+    child.expect_exact("using the only role: ReadOnly")
+    finish_profile_questions(child, "prod.ReadOnly")
+    assert child.exitstatus == 0, child.before
+    assert sections(config)["profile prod.ReadOnly"]["sso_account_id"] == "222222222222"
+
+
+def test_a_long_menu_is_filtered_by_typing(config: Path, emulator: Emulator) -> None:
+    # 30 accounts: more than a screen. Text that is no entry narrows the menu.
+    emulator.accounts = make_org(30, 2)
+    # A hostile name among them: shown escaped in the filtered menu too, never obeyed.
+    emulator.accounts[20] = Account("000000000021", "acct-0021\x1b[2J", "x@example.com", ["Admin"])
+    config.write_text(ODD_CONFIG)
+    child = spawn_configure("--no-browser")
+    seen = io.StringIO()
+    child.logfile_read = seen
+    answer_session_questions(child)
+    child.expect_exact("30) 000000000030  acct-0030")
+    child.expect_exact("Which account? (number or account, or text to filter): ")
+    child.sendline("ACCT-002")  # part of ten names, in another case
+    child.expect_exact("ssoenv: 10 account(s) match 'ACCT-002': answer with its number")
+    child.expect_exact("20) 000000000020  acct-0020")  # numbers as in the whole menu
+    child.expect_exact("21) 000000000021  acct-0021\\x1b[2J")
+    child.expect_exact("29) 000000000029  acct-0029")
+    child.expect_exact("Which account? (number or account, or text to filter): ")
+    child.sendline("nothing-like-it")
+    child.expect_exact("answer a number from 1 to 30, or the account itself, or part of its name")
+    child.sendline("t-0017")  # one left: Enter takes it
+    child.expect_exact("ssoenv: 1 account(s) match 't-0017': press Enter for it")
+    child.expect_exact("17) 000000000017  acct-0017")
+    child.expect_exact("Which account? (number or account, or text to filter) [000000000017]: ")
+    child.sendline("")
+    child.expect_exact("Which role? (number or role): ")
+    child.sendline("admin")
+    finish_profile_questions(child, "acct-0017.Admin")
+    assert child.exitstatus == 0, child.before
+    assert sections(config)["profile acct-0017.Admin"]["sso_account_id"] == "000000000017"
+    assert "\x1b[2J" not in seen.getvalue()
+
+
+def test_menu_answers_are_matched_in_a_fixed_order() -> None:
+    from ssoenv.prompter import pick
+
+    options = [
+        ("111111111111", "111111111111  2", "2"),  # an account *named* 2
+        ("222222222222", "222222222222  Dev", "Dev"),
+        ("333333333333", "333333333333  dev", "dev"),
+        ("444444444444", "444444444444  prod", "prod"),
+    ]
+    assert pick(options, "2", filter_text=True) == (1, [])  # the number shown wins
+    assert pick(options, "dev", filter_text=True) == (2, [])  # the exact name
+    assert pick(options, "DEV", filter_text=True) == (None, [1, 2])  # ambiguous: both shown
+    assert pick(options, "PROD", filter_text=False) == (3, [])
+    assert pick(options, "rod", filter_text=False) == (None, [])  # a short menu: no filter
+    assert pick(options, "rod", filter_text=True) == (None, [3])
+    assert pick(options, "\N{SUPERSCRIPT TWO}", filter_text=False) == (None, [])  # not "2"
+    assert pick(options, "5", filter_text=True) == (None, [])
+
+
+def test_the_default_profile_name_is_the_one_populate_gives(config: Path) -> None:
+    config.write_text(ODD_CONFIG)
+    result = run("configure", *ALL_FLAGS)  # no --profile
+    assert result.returncode == 0, result.stderr
+    assert "profile 'dev.ReadOnly' is ready: `ssoenv use dev.ReadOnly`" in result.stderr
+    # populate sees that role already served by this profile, under its own name.
+    listed = run("populate", "--sso-session", "corp", "--dry-run", "--no-browser")
+    assert listed.returncode == 0, listed.stderr
+    assert "1 pair(s) already served by hand-written profiles" in listed.stderr
+    assert "[profile dev.ReadOnly]" not in listed.stdout
+    assert "[profile dev.Admin]" in listed.stdout
+
+
+def test_an_account_without_a_name_is_named_by_its_id(config: Path, emulator: Emulator) -> None:
+    emulator.accounts = [Account("333333333333", "", "solo@example.com", ["Dev"])]
+    result = run("configure", *ALL_FLAGS[:6], "--no-browser")
+    assert result.returncode == 0, result.stderr
+    assert "profile '333333333333.Dev' is ready" in result.stderr
+
+
+def test_an_empty_session_name_is_explained(config: Path) -> None:
+    # No [sso-session] in the file: no default to offer, so an empty answer says why.
+    child = spawn_configure("sso-session")
+    child.expect_exact("SSO session name: ")
+    child.sendline("")
+    child.expect_exact("ssoenv: give the [sso-session] section a name (e.g. corp)")
+    child.expect_exact("SSO session name: ")
+    child.sendline("corp")
+    child.expect_exact("SSO start URL: ")
+    child.sendline(START_URL)
+    child.expect_exact("SSO region: ")
+    child.sendline("us-east1")  # botocore's name rule takes it; no region is called that
+    child.expect_exact("ssoenv: SSO region 'us-east1' is not an AWS region like us-east-1")
+    child.expect_exact("SSO region: ")
+    child.sendline("eu-central-1")
+    child.expect_exact("SSO registration scopes [sso:account:access]: ")
+    child.sendline("")
+    child.expect(pexpect.EOF)
+    child.close()
+    assert child.exitstatus == 0, child.before
+    assert sections(config)["sso-session corp"]["sso_region"] == "eu-central-1"
+
+
+@pytest.mark.parametrize("region", ["us-east1", "useast1", "US-EAST-1", "local"])
+def test_an_sso_region_no_partition_knows_is_refused_before_writing(
+    config: Path, emulator: Emulator, region: str
+) -> None:
+    config.write_text(ODD_CONFIG)
+    flags = ("--sso-session", "other", "--start-url", START_URL, "--sso-region", region)
+    result = run("configure", "sso-session", *flags)
+    assert result.returncode == 2, result.stderr
+    assert result.stderr.strip().splitlines() == [
+        f"ssoenv: SSO region '{region}' is not an AWS region like us-east-1; use the region"
+        " of your IAM Identity Center instance (in its settings page)"
+    ]
+    assert config.read_text() == ODD_CONFIG
+    full = run("configure", *[region if f == "us-east-1" else f for f in ALL_FLAGS])
+    assert full.returncode == 2, full.stderr
+    assert emulator.calls["StartDeviceAuthorization"] == 0  # refused before any login
+    assert config.read_text() == ODD_CONFIG
+
+
+@pytest.mark.parametrize("region", ["cn-north-1", "us-gov-west-1", "eusc-de-east-1"])
+def test_sso_regions_of_other_partitions_are_accepted(config: Path, region: str) -> None:
+    flags = ("--sso-session", "corp", "--start-url", START_URL, "--sso-region", region)
+    result = run("configure", "sso-session", *flags)
+    assert result.returncode == 0, result.stderr
+    assert sections(config)["sso-session corp"]["sso_region"] == region
