@@ -4,6 +4,7 @@ the costly modules (structural facts, not timings: see `make bench`)."""
 
 from __future__ import annotations
 
+import json
 import os
 import subprocess
 import sys
@@ -19,6 +20,18 @@ from tests.helpers import run
 
 CLICK = typer.main.get_command(app)
 POSITIONAL = {"use": "profile", "init": "shell"}
+
+
+def _expire_mid_minute(folder: Path) -> None:
+    """Move the cached credentials' expiry to 30 min 30 s from now: the minutes
+    `use` shows ("30m") stay the same for both runs, seconds apart."""
+    from datetime import datetime, timedelta, timezone
+
+    (cached,) = folder.glob("*.json")
+    data = json.loads(cached.read_text())
+    moment = datetime.now(timezone.utc) + timedelta(minutes=30, seconds=30)
+    data["Credentials"]["Expiration"] = moment.strftime("%Y-%m-%dT%H:%M:%SZ")
+    cached.write_text(json.dumps(data))
 
 
 @pytest.mark.parametrize(
@@ -147,6 +160,7 @@ def test_fast_path_runs_as_typer_does(aws_env: Path, emulator: Emulator, args: l
     """Same stdout, stderr and exit code through the fast path and through typer."""
     assert run("login", "dev", "--no-browser").returncode == 0
     assert run("use", "dev", "--shell", "bash").returncode == 0  # warm: both print the same
+    _expire_mid_minute(Path(os.environ["XDG_CACHE_HOME"]) / "ssoenv" / "credentials")
     env = {**os.environ, "SHELL": "/bin/zsh"}
     fast = run(*args, env=env)
     typer_run = subprocess.run(

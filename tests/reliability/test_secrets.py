@@ -171,6 +171,7 @@ def test_no_secret_in_any_output_log_or_file(
     assert scan.run("--debug", "use", "dev", "--shell", "bash").returncode == 1
     assert scan.run("login", "dev", "--no-browser", "--force").returncode == 0
     emulator.expire_access_tokens()
+    emulator.revoke_refresh_tokens()
     shutil.rmtree(credentials_dir(isolated_env))
     assert scan.run("use", "dev", "--shell", "bash").returncode == 4
     assert scan.run("credential-process", "dev").returncode == 4

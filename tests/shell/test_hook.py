@@ -95,6 +95,7 @@ def test_an_expired_session_is_reported_once_then_backed_off(
         check=True,
     )
     emulator.expire_access_tokens()  # the session ends on the server
+    emulator.revoke_refresh_tokens()
     apply = {
         "bash": 'eval "$USE_CODE"',
         "zsh": 'eval "$USE_CODE"',
