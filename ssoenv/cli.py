@@ -4,6 +4,7 @@ codes once, in ssoenv.main. The only module importing typer, and imported only
 when a command is not served by a fast path (see ssoenv.main)."""
 
 import functools
+import inspect
 import sys
 from collections.abc import Callable
 from typing import Annotated, Any, TypeVar
@@ -36,23 +37,47 @@ app = typer.Typer(
 F = TypeVar("F", bound=Callable[..., Any])
 
 
+# `ssoenv use dev --debug` works as `ssoenv --debug use dev` does. ssoenv.main
+# reads and removes the flag before typer runs (it decides what a command run by
+# `ssoenv exec` keeps); every command declares it too, hidden (the root's help
+# lists it), so that typer alone parses the same command lines as ssoenv does.
+DebugOpt = Annotated[bool, typer.Option("--debug", hidden=True)]
+
+
 def _interruptible(function: F) -> F:
-    """Ctrl-C turned into a clean, documented exit (typer would exit 130 silently)."""
+    """Ctrl-C turned into a clean, documented exit (typer would exit 130 silently);
+    the command also takes the hidden --debug flag (see DebugOpt)."""
 
     @functools.wraps(function)
-    def run(*a: Any, **k: Any) -> Any:
+    def run(*a: Any, debug: bool = False, **k: Any) -> Any:
         try:
             return function(*a, **k)
         except KeyboardInterrupt:
             raise Interrupted("interrupted; nothing was changed") from None
 
+    signature = inspect.signature(function)
+    flag = inspect.Parameter(
+        "debug", inspect.Parameter.KEYWORD_ONLY, default=False, annotation=DebugOpt
+    )
+    run.__signature__ = signature.replace(  # type: ignore[attr-defined]
+        parameters=[*signature.parameters.values(), flag]
+    )
+    # A new dict: functools.wraps shares the wrapped function's own.
+    run.__annotations__ = {**function.__annotations__, "debug": DebugOpt}
     return run  # type: ignore[return-value]
 
 
+def _summary(doc: str | None) -> str:
+    """A command's first paragraph, whole: click would cut it at 45 characters
+    in the command list of `ssoenv --help`."""
+    return " ".join(inspect.cleandoc(doc or "").split("\n\n")[0].split())
+
+
 def command(*args: Any, **kwargs: Any) -> Callable[[F], F]:
-    """app.command(), interruptible."""
+    """app.command(), interruptible, with its whole summary in `ssoenv --help`."""
 
     def register(function: F) -> F:
+        kwargs.setdefault("short_help", _summary(function.__doc__))
         app.command(*args, **kwargs)(_interruptible(function))
         return function
 
@@ -111,7 +136,12 @@ def _version(value: bool) -> None:
 @app.callback()
 def _root(
     debug: Annotated[
-        bool, typer.Option("--debug", help="Log HTTP calls and show tracebacks (never secrets).")
+        bool,
+        typer.Option(
+            "--debug",
+            help="Log each API call and show tracebacks, never secrets. "
+            "Also accepted after the command (ssoenv use dev --debug).",
+        ),
     ] = False,
     version: Annotated[
         bool,
@@ -211,6 +241,7 @@ def init(
     """Print the shell integration: the `ssoenv` function, the prompt hook, the
     `ssoenv_prompt` badge and completions.
 
+    \b
     bash: add `eval "$(ssoenv init bash)"` to ~/.bashrc;
     zsh: `eval "$(ssoenv init zsh)"` to ~/.zshrc;
     fish: `ssoenv init fish | source` to ~/.config/fish/config.fish.
@@ -320,7 +351,6 @@ configure_app = typer.Typer(
     rich_markup_mode=None,
     context_settings={"help_option_names": ["-h", "--help"]},
 )
-app.add_typer(configure_app, name="configure")
 
 
 @configure_app.callback()
@@ -369,6 +399,9 @@ def configure(
         overwrite=overwrite,
     )
     commands.configure(answers, no_browser=no_browser)
+
+
+app.add_typer(configure_app, name="configure", short_help=_summary(configure.__doc__))
 
 
 @configure_app.command("sso-session")
@@ -484,6 +517,7 @@ def credential_process(
     expects (Version 1). Never interactive: without a session it fails with one
     line on stderr, which botocore and the AWS CLI show. In ~/.aws/config:
 
+    \b
         [profile dev-process]
         credential_process = ssoenv credential-process dev
     """

@@ -115,13 +115,16 @@ class HttpClient:
         body: Mapping[str, Any] | None = None,
         params: Mapping[str, str] | None = None,
         headers: Mapping[str, str] | None = None,
+        operation: str = "",
     ) -> dict[str, Any]:
-        """One API call, retried on throttling, 5xx and refused connections."""
+        """One API call, retried on throttling, 5xx and refused connections.
+        `operation` (CreateToken, GetRoleCredentials...) names it in --debug lines."""
+        call = f"{operation}: {method}" if operation else method
         attempt = 0
         while True:
             attempt += 1
             try:
-                return self._once(method, url, body=body, params=params, headers=headers)
+                return self._once(call, method, url, body=body, params=params, headers=headers)
             except (AwsApiError, NetworkError) as error:
                 if not _retryable(error):
                     raise
@@ -131,7 +134,7 @@ class HttpClient:
                 delay *= 0.5 + self._jitter() / 2  # "equal jitter"
                 if self._left() <= delay:
                     raise _gave_up(error, url, attempt) from error
-                log.debug("retrying %s %s in %.2fs", method, _where(url), delay)
+                log.debug("%s %s: retrying in %.2fs", call, _where(url), delay)
                 self._sleep(delay)
 
     def _left(self) -> float:
@@ -140,6 +143,7 @@ class HttpClient:
 
     def _once(
         self,
+        call: str,  # what the --debug line calls it: "CreateToken: POST"
         method: str,
         url: str,
         *,
@@ -182,7 +186,7 @@ class HttpClient:
             ) from error
         log.debug(
             "%s %s -> %s (%.0f ms)",
-            method,
+            call,
             _where(url),
             response.status_code,
             (time.monotonic() - started) * 1000,

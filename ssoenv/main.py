@@ -10,7 +10,6 @@ the same argument lists with typer and with `fast_parse` and expects the same.""
 
 from __future__ import annotations
 
-import itertools
 import os
 import sys
 from collections.abc import Callable, Sequence
@@ -36,9 +35,11 @@ class _Grammar:
 
 
 _FAST_COMMANDS = {
-    "use": _Grammar({"--no-login", "--no-browser", "--use-device-code"}, _SHELL, range(2)),
-    "init": _Grammar(set(), {}, range(1, 2)),
-    "hook-env": _Grammar(set(), _SHELL, range(1)),
+    "use": _Grammar(
+        {"--no-login", "--no-browser", "--use-device-code", "--debug"}, _SHELL, range(2)
+    ),
+    "init": _Grammar({"--debug"}, {}, range(1, 2)),
+    "hook-env": _Grammar({"--debug"}, _SHELL, range(1)),
 }
 
 
@@ -69,6 +70,7 @@ def fast_parse(args: Sequence[str]) -> tuple[str, dict[str, Any]] | None:
 
 def _run_fast(command: str, arguments: dict[str, Any]) -> None:
     positional = arguments.pop("positional")
+    arguments.pop("debug", None)  # main() has already read it
     if command == "init":
         # Every new shell pays for this one: read a file, fill in a path, nothing else.
         from ssoenv import hooks
@@ -84,6 +86,27 @@ def _run_fast(command: str, arguments: dict[str, Any]) -> None:
     handlers[command]()
 
 
+def take_debug(args: Sequence[str]) -> tuple[bool, list[str]]:
+    """(whether ssoenv itself was given --debug, the arguments without it).
+
+    ssoenv's own words are those before the command, and the command's words up
+    to `--` (`ssoenv use dev --debug`). For `exec`, a command's own --debug stays
+    with it: after PROFILE, only options written before a `--` are ssoenv's, as
+    ssoenv.execute.split_command reads them (`ssoenv exec dev --debug -- cmd`)."""
+    words = list(args)
+    start = next((i for i, word in enumerate(words) if not word.startswith("-")), len(words))
+    end = words.index("--", start) if "--" in words[start:] else len(words)
+    if words[start : start + 1] == ["exec"]:
+        profile = next((i for i in range(start + 1, end) if not words[i].startswith("-")), end)
+        options = words[profile + 1 : end]
+        if end == len(words) or not all(word.startswith("-") for word in options):
+            end = profile  # `exec dev cmd --debug`: all of it is the command's
+    own = [i for i, word in enumerate(words[:end]) if word == "--debug"]
+    for i in reversed(own):
+        del words[i]
+    return bool(own), words
+
+
 def _run_typer(args: list[str]) -> int:
     from ssoenv.cli import app
 
@@ -96,10 +119,8 @@ def _run_typer(args: list[str]) -> int:
 
 def main(argv: list[str] | None = None) -> int:
     args = sys.argv[1:] if argv is None else list(argv)
-    # --debug is a root option: only words before the command count (a command run
-    # by `ssoenv exec` may take its own --debug).
-    root_options = itertools.takewhile(lambda word: word.startswith("-"), args)
-    debug = "--debug" in root_options or os.environ.get("SSOENV_DEBUG") == "1"
+    given, args = take_debug(args)
+    debug = given or os.environ.get("SSOENV_DEBUG") == "1"
     fast = fast_parse(args)
     log.configure(debug=debug)
     try:

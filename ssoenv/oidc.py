@@ -63,7 +63,7 @@ def register_client(
         body["redirectUris"] = list(redirect_uris)
     if issuer_url:
         body["issuerUrl"] = issuer_url
-    answer = http.call("POST", f"{base_url}/client/register", body=body)
+    answer = http.call("POST", f"{base_url}/client/register", body=body, operation="RegisterClient")
     return ClientRegistration(
         client_id=_text(answer, "clientId"),
         client_secret=_text(answer, "clientSecret"),
@@ -93,6 +93,7 @@ def start_device_authorization(
             "clientSecret": registration.client_secret,
             "startUrl": start_url,
         },
+        operation="StartDeviceAuthorization",
     )
     uri = _web_page(answer, "verificationUri")
     return DeviceAuthorization(
@@ -213,7 +214,7 @@ def refresh_token(
 
 
 def _create_token(http: HttpClient, base_url: str, body: dict[str, Any]) -> TokenGrant:
-    answer = http.call("POST", f"{base_url}/token", body=body)
+    answer = http.call("POST", f"{base_url}/token", body=body, operation="CreateToken")
     refresh = answer.get("refreshToken")
     return TokenGrant(
         access_token=_shown(answer, "accessToken"),  # travels in a header: visible ASCII

@@ -29,6 +29,7 @@ def get_role_credentials(
             f"{base_url}/federation/credentials",
             params={"role_name": role_name, "account_id": account_id},
             headers={BEARER_HEADER: access_token},
+            operation="GetRoleCredentials",
         )
     except AwsApiError as error:
         if error.code == "ForbiddenException" or _aws_status(error) == 403:
@@ -52,7 +53,8 @@ def get_role_credentials(
 
 def list_accounts(http: HttpClient, base_url: str, access_token: str) -> Iterator[dict[str, str]]:
     """Every account assigned to the user, following every page."""
-    for page in _pages(http, f"{base_url}/assignment/accounts", access_token, {}):
+    url = f"{base_url}/assignment/accounts"
+    for page in _pages(http, url, access_token, {}, "ListAccounts"):
         for item in page.get("accountList") or []:
             if isinstance(item, dict) and isinstance(item.get("accountId"), str):
                 yield {k: str(v) for k, v in item.items() if isinstance(v, str)}
@@ -62,18 +64,21 @@ def list_account_roles(
     http: HttpClient, base_url: str, access_token: str, account_id: str
 ) -> Iterator[str]:
     params = {"account_id": account_id}
-    for page in _pages(http, f"{base_url}/assignment/roles", access_token, params):
+    url = f"{base_url}/assignment/roles"
+    for page in _pages(http, url, access_token, params, "ListAccountRoles"):
         for item in page.get("roleList") or []:
             if isinstance(item, dict) and isinstance(item.get("roleName"), str):
                 yield item["roleName"]
 
 
 def logout(http: HttpClient, base_url: str, access_token: str) -> None:
-    http.call("POST", f"{base_url}/logout", headers={BEARER_HEADER: access_token})
+    http.call(
+        "POST", f"{base_url}/logout", headers={BEARER_HEADER: access_token}, operation="Logout"
+    )
 
 
 def _pages(
-    http: HttpClient, url: str, access_token: str, params: dict[str, str]
+    http: HttpClient, url: str, access_token: str, params: dict[str, str], operation: str
 ) -> Iterator[dict[str, Any]]:
     next_token: str | None = None
     while True:
@@ -81,7 +86,13 @@ def _pages(
         if next_token:
             query["next_token"] = next_token
         try:
-            page = http.call("GET", url, params=query, headers={BEARER_HEADER: access_token})
+            page = http.call(
+                "GET",
+                url,
+                params=query,
+                headers={BEARER_HEADER: access_token},
+                operation=operation,
+            )
         except AwsApiError as error:
             raise _session_error(error) from error
         yield page

@@ -153,9 +153,10 @@ def test_debug_shows_each_http_call_and_retry(logged_in: Emulator) -> None:
     debug = run("--debug", "use", "admin", "--shell", "bash")
     assert debug.returncode == 0, debug.stderr
     http = [line.split(" (")[0] for line in debug.stderr.splitlines() if "ssoenv.http" in line]
-    assert http[0] == f"ssoenv: ssoenv.http: GET {logged_in.url} -> 500"
-    assert http[1].startswith(f"ssoenv: ssoenv.http: retrying GET {logged_in.url} in ")
-    assert http[2] == f"ssoenv: ssoenv.http: GET {logged_in.url} -> 200"
+    call = f"ssoenv: ssoenv.http: GetRoleCredentials: GET {logged_in.url}"
+    assert http[0] == f"{call} -> 500"
+    assert http[1].startswith(f"{call}: retrying in ")
+    assert http[2] == f"{call} -> 200"
 
 
 def test_logout_clears_the_session_and_the_shell(logged_in: Emulator) -> None:
