@@ -94,6 +94,9 @@ class _Parse:
                 "the file starts with a byte-order mark (BOM), which the AWS CLI cannot read",
                 "save the file as UTF-8 without a BOM",
             )
+        unclosed = _unclosed_header(line.strip())
+        if unclosed is not None:
+            return self.fail(lineno, *unclosed)
         return self.fail(
             lineno,
             f"{show(line.strip())} comes before any [section] header",
@@ -104,6 +107,10 @@ class _Parse:
         found = _OPTION_RE.match(text)
         section = current.header
         if not found or not found.group("option"):
+            # botocore fails on such a line too; say why when it was meant as a header.
+            unclosed = _unclosed_header(text)
+            if unclosed is not None:
+                raise self.fail(lineno, *unclosed)
             what = "has no key name" if found else "is not a 'key = value' line"
             raise self.fail(
                 lineno,
@@ -120,6 +127,21 @@ class _Parse:
                 "fix or remove that line",
             )
         self.option = current.options[name] = _Option([(lineno, found.group("value").strip())])
+
+
+def _unclosed_header(text: str) -> tuple[str, str] | None:
+    """(what, hint) for a section header missing a bracket, else None."""
+    if text.startswith("["):  # `[profile dev`: no `]`, so no header for configparser
+        return (
+            f"the section header {show(text)} has no closing ']'",
+            "end the line with ']', as in [profile NAME]",
+        )
+    if text.endswith("]") and not text.startswith("#"):
+        return (
+            f"the section header {show(text)} has no opening '['",
+            "start the line with '[', as in [profile NAME]",
+        )
+    return None
 
 
 def show(text: str, limit: int = 60) -> str:

@@ -107,7 +107,7 @@ def logout(sso_session: str | None, shell: str | None) -> int:
         rt.say(f"warning: the portal logout did not confirm: {failure}")
     for problem in report.problems:
         rt.say(problem)
-    rt.say("role credentials already handed out stay valid until they expire")
+    _say_what_credentials_remain(removed=report.credentials_removed)
     if fmt is not None:
         # Only what ssoenv set: a user's own keys stay, named in one line.
         change = emit.clear(os.environ)
@@ -118,6 +118,23 @@ def logout(sso_session: str | None, shell: str | None) -> int:
         rt.say(f"logout partly done: {len(report.problems)} problem(s) above")
         return ExitCode.PARTIAL
     return ExitCode.OK
+
+
+def _say_what_credentials_remain(*, removed: int) -> None:
+    """After a logout: that credentials handed out stay valid (only when some were),
+    and that this shell keeps its keys when nothing evaluates the unset code."""
+    from ssoenv import emit
+
+    ours = emit.credentials_are_ours(os.environ)
+    if removed or ours:
+        rt.say("role credentials already handed out stay valid until they expire")
+    if ours and sys.stdout.isatty():
+        # Nobody evals what a terminal shows: the keys stay in this shell.
+        profile = os.environ.get("SSOENV_PROFILE") or "a profile"
+        rt.say(
+            f"this shell still holds the keys of '{profile}': "
+            'run eval "$(ssoenv logout)" or set up ssoenv init'
+        )
 
 
 def hook_env(shell: str) -> None:

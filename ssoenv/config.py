@@ -393,8 +393,13 @@ def _unknown_profile(cfg: ConfigFile, name: str, source: str) -> ConfigError:
     else:
         message = f"{where} has no profile {name!r}{_close(name, names)}"
     origin = f"the name {name!r} came from {source[4:]}; " if source.startswith("env ") else ""
+    # Every command that takes a profile takes it as its PROFILE argument (there is
+    # no --profile option), or from AWS_PROFILE.
     if names:
-        todo = f"choose with --profile or AWS_PROFILE{_listing(names)}; `ssoenv list` shows all"
+        todo = (
+            f"give one of its profiles{_listing(names)} as the PROFILE argument or in "
+            "AWS_PROFILE; `ssoenv list` shows them all"
+        )
     else:
         todo = "create a profile with `ssoenv configure`"
     return ConfigError(message, hint=origin + todo)

@@ -224,6 +224,13 @@ MALFORMED = {
     "nested-in-other-section": ("[plugins]\nk =\n  v\n", 3, "'v' under 'k ='"),
     "bom": ("\ufeff[default]\nregion = a\n", 1, "byte-order mark"),
     "crlf-line-numbers": ("[a]\r\nx = 1\r\n\r\nbad line\r\n", 4, "'bad line'"),
+    "header-without-close": (
+        "[default]\nregion = a\n[profile dev\nregion = b\n",
+        3,
+        "the section header '[profile dev' has no closing ']'",
+    ),
+    "first-header-without-close": ("[profile dev\nregion = b\n", 1, "has no closing ']'"),
+    "header-without-open": ("[default]\nprofile dev]\n", 2, "has no opening '['"),
 }
 
 

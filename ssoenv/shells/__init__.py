@@ -20,6 +20,7 @@ from ssoenv.errors import UsageError
 from ssoenv.shells.base import EnvOp, SetVar, Shell, UnsetVar
 
 __all__ = [
+    "FORMATS",
     "SHELLS",
     "EnvOp",
     "SetVar",
@@ -80,7 +81,10 @@ _ALIASES: dict[str, str] = {
     "nu": "nu",
 }
 
-_PASS_SHELL_HINT = "pass --shell with one of: " + ", ".join(SHELLS)
+# Every value --shell takes: the shells, and `json` (the credential_process
+# answer, which the commands handle before asking for a Shell).
+FORMATS = (*SHELLS, "json")
+_PASS_SHELL_HINT = "pass --shell with one of: " + ", ".join(FORMATS)
 
 
 def get_shell(name: str) -> Shell:
@@ -88,8 +92,13 @@ def get_shell(name: str) -> Shell:
     try:
         return SHELLS[name]
     except KeyError:
+        if name == "json":  # asked of a command that prints only shell code
+            raise UsageError(
+                "this command prints shell code, not the credential_process json",
+                hint="choose one of: " + ", ".join(SHELLS),
+            ) from None
         raise UsageError(
-            f"unknown shell {name!r}", hint="choose one of: " + ", ".join(SHELLS)
+            f"unknown shell {name!r}", hint="choose one of: " + ", ".join(FORMATS)
         ) from None
 
 
