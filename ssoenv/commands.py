@@ -55,6 +55,9 @@ def use(
         credential_file=credential_file,
     )
     change.ops += hook.marker_ops(os.environ, credential_file)
+    if fmt.name == "env":
+        # An env file feeds tools, not a shell that runs the hook: AWS variables only.
+        change.ops = [op for op in change.ops if op.name.startswith("AWS_")]
     output = fmt.render(change.ops)
     for note in change.notes:
         rt.say(note)
@@ -83,7 +86,15 @@ def login(
             rt.say(f"already logged in to {session.label} (until {rt.clock(token.expires_at)})")
             return
     engine.login(ctx, session, endpoints, force=force)
-    rt.say(f"logged in to {session.start_url}; `ssoenv use {target}` is ready")
+    if target is None:
+        rt.say(
+            f"logged in to {session.start_url}; no profile uses it yet: "
+            "`ssoenv configure` makes one"
+        )
+    else:
+        import shlex  # a profile name may need quoting to work as printed
+
+        rt.say(f"logged in to {session.start_url}; `ssoenv use {shlex.quote(target)}` is ready")
 
 
 def logout(sso_session: str | None, shell: str | None) -> int:
@@ -188,11 +199,15 @@ def list_profiles(*, as_json: bool) -> None:
     from ssoenv import status
 
     now = datetime.now(timezone.utc)
-    rows = status.profile_rows(rt.load_config(), os.environ, now)
+    cfg = rt.load_config()
+    rows = status.profile_rows(cfg, os.environ, now)
     if as_json:
         sys.stdout.write(json.dumps([row.as_json() for row in rows], indent=2) + "\n")
-    else:
-        sys.stdout.write(status.table(rows, now))
+        return
+    if not rows:
+        rt.say(f"{cfg.display_path()} has no profiles yet; start with `ssoenv configure`")
+        return
+    sys.stdout.write(status.table(rows, now))
 
 
 def shell_status(*, as_json: bool) -> int:

@@ -29,7 +29,7 @@ SCRIPTS: dict[str, tuple[str, str]] = {
 def render(shell: str, exe: str) -> str:
     if shell not in SCRIPTS:
         raise UsageError(
-            f"`ssoenv init` supports bash, zsh and fish, not {shell!r}",
+            f"`ssoenv init SHELL` supports bash, zsh and fish, not {shell!r}",
             hint="for other shells, eval the output of `ssoenv use PROFILE --shell NAME`",
         )
     script_name, completion_name = SCRIPTS[shell]

@@ -112,8 +112,8 @@ def refuse_terminal_stdout(verb: str, profile: str | None) -> None:
         target = f" {profile}" if profile else ""
         raise UsageError(
             f"`ssoenv {verb}` prints shell code with credentials, meant for eval",
-            hint=f'run `eval "$(ssoenv {verb}{target})"`, or set up `ssoenv init` '
-            f"so that `ssoenv {verb}{target}` does it for you",
+            hint=f'run `eval "$(ssoenv {verb}{target})"`, or add the shell function '
+            f"(`ssoenv init --help`) so that `ssoenv {verb}{target}` does it for you",
         )
 
 
@@ -132,15 +132,24 @@ def load_profile(name: str | None) -> SsoProfile:
     return profile
 
 
-def login_target(profile: str | None, sso_session: str | None) -> tuple[SsoSession, Endpoints, str]:
-    from ssoenv.config import resolve_session
+def login_target(
+    profile: str | None, sso_session: str | None
+) -> tuple[SsoSession, Endpoints, str | None]:
+    """The session to log in to, its endpoints, and a profile `ssoenv use` can
+    take afterwards (None: the session has no SSO profile yet)."""
+    from ssoenv.config import is_sso_profile, resolve_session
 
     if profile and sso_session:
         raise UsageError("give a profile or --sso-session, not both")
     if sso_session:
         cfg = load_config()
         session = resolve_session(cfg, sso_session, os.environ)
-        return session, endpoints(cfg, session.region), f"<profile of {sso_session}>"
+        users = [
+            name
+            for name, section in cfg.profiles.items()
+            if section.get("sso_session") == sso_session and is_sso_profile(section)
+        ]
+        return session, endpoints(cfg, session.region), users[0] if users else None
     selected = load_profile(profile)
     return selected.session, selected.endpoints, selected.name
 

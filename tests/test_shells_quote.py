@@ -829,7 +829,7 @@ def test_env_format_refusals_are_misread_by_some_reader() -> None:
 def test_get_shell_unknown() -> None:
     with pytest.raises(UsageError, match="unknown shell 'tcsh'") as info:
         get_shell("tcsh")
-    assert info.value.hint == "choose one of: bash, zsh, sh, fish, powershell, nu, env"
+    assert info.value.hint == "choose one of: bash, zsh, sh, fish, powershell, nu, env, json"
 
 
 @pytest.fixture

@@ -226,6 +226,8 @@ def test_hostile_values_from_server_and_config_stay_data_in_every_format(
     for format_id, shell, read in FORMATS:
         result = run_exact("use", values["SSOENV_PROFILE"], "--shell", shell)
         expected = values if shell != "json" else {k: values[k] for k in CREDENTIAL_FIELDS}
+        if shell == "env":  # an env file holds the AWS variables only
+            expected = {k: v for k, v in expected.items() if k.startswith("AWS_")}
         if shell == "env" and not all(env_writable(v) for v in expected.values()):
             error = assert_one_line_error(result, 2)
             assert "in env format" in error and "--shell sh" in error
