@@ -89,7 +89,8 @@ class CallbackListener:
         if not self._done.wait(timeout):
             # Forged callbacks are otherwise silent: say they came, they may be why.
             ignored = self._ignored
-            noted = f" ({ignored} request(s) without this login's state ignored)" if ignored else ""
+            what = "request was" if ignored == 1 else "requests were"
+            noted = f"; {ignored} {what} ignored: no state of this login" if ignored else ""
             raise LoginFailed(
                 f"the browser login did not finish within {_duration(timeout)}{noted}",
                 hint="run the login again, or add --use-device-code to log in "

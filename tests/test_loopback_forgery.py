@@ -97,7 +97,7 @@ def test_a_forged_callback_gets_a_plain_page_and_is_counted_not_kept() -> None:
         assert status == 400
         assert "Not this login" in page and "still waiting" in page
         assert listener.ignored == 1
-        with pytest.raises(LoginFailed, match=r"1 request\(s\) without this login's state"):
+        with pytest.raises(LoginFailed, match=r"1 request was ignored: no state of this login"):
             listener.wait(0)  # the timeout names the forgeries, which may be why
 
 
@@ -214,7 +214,9 @@ def test_only_forgeries_end_in_the_timeout_and_keep_the_cache(
 
     ctx = context(clock, Browser(), timeout=0.01)
     ctx.on_authorize_url = forge_only
-    with pytest.raises(LoginFailed, match=r"did not finish.*1 request\(s\) without") as raised:
+    with pytest.raises(
+        LoginFailed, match=r"did not finish.*; 1 request was ignored: no state of this login"
+    ) as raised:
         login(emulator, ctx)
     assert pages[0][0] == 400 and "Not this login" in pages[0][1]
     assert token_file(isolated_env).read_bytes() == before
