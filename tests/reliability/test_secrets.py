@@ -132,6 +132,7 @@ def test_no_secret_in_any_output_log_or_file(
         assert scan.run("use", "dev", "--shell", shell, exports=True).returncode == 0
     used = shell_env(scan.run("--debug", "use", "prod", "--shell", "env", exports=True).stdout)
     assert used["AWS_SECRET_ACCESS_KEY"]
+    used["SSOENV_PROFILE"] = "prod"  # an env file holds the AWS variables only; a shell has this
     assert scan.run("hook-env", "--shell", "bash", env=used, exports=True).returncode == 0
     age_token(isolated_env)  # the hook refreshes the token and the role's credentials
     shutil.rmtree(credentials_dir(isolated_env))
