@@ -153,30 +153,28 @@ def test_logout_after_use_still_clears_the_credentials(logged_in: Emulator) -> N
     assert "left " not in result.stderr
 
 
-def test_the_hook_after_a_logout_elsewhere_leaves_the_users_own_key(logged_in: Emulator) -> None:
-    """Another terminal logged out; this shell then holds the user's own key id:
-    the prompt hook clears ssoenv's state and leaves the key."""
+@pytest.mark.parametrize(
+    ("elsewhere", "said"),
+    [
+        # Another terminal logged out: the hook clears ssoenv's state.
+        ("logout", "was logged out"),
+        # A plain refresh (or another terminal's): it stops managing the shell.
+        (None, "stopped refreshing 'dev'"),
+    ],
+)
+def test_the_hook_never_puts_ssoenvs_keys_over_the_users_own(
+    logged_in: Emulator, elsewhere: str | None, said: str
+) -> None:
+    """After `use`, the user exports a key id of their own: whatever the prompt
+    hook does next, it leaves that key and says why."""
     used = env_after(run("use", "dev", "--shell", "bash").stdout)
-    assert run("logout").returncode == 0  # elsewhere: no --shell, this shell untouched
+    if elsewhere:
+        assert run(elsewhere).returncode == 0  # no --shell: this shell is untouched
     shell = {**used, "AWS_ACCESS_KEY_ID": "AKIAMINE0000000000"}
     result = run("hook-env", "--shell", "bash", env=shell)
     assert result.returncode == 0, result.stderr
     after = env_after(exported(shell) + result.stdout)
     assert after["AWS_ACCESS_KEY_ID"] == "AKIAMINE0000000000"
     assert "SSOENV_PROFILE" not in after
-    assert "was logged out" in result.stderr
-    assert "is no longer the key ssoenv set" in result.stderr
-
-
-def test_a_refresh_never_puts_ssoenvs_keys_over_the_users_own(logged_in: Emulator) -> None:
-    """After `use`, the user exports a key of their own; the prompt hook's next
-    run (a refresh, or another terminal's) leaves it and stops managing the shell."""
-    used = env_after(run("use", "dev", "--shell", "bash").stdout)
-    shell = {**used, "AWS_ACCESS_KEY_ID": "AKIAMINE0000000000"}
-    result = run("hook-env", "--shell", "bash", env=shell)
-    assert result.returncode == 0, result.stderr
-    after = env_after(exported(shell) + result.stdout)
-    assert after["AWS_ACCESS_KEY_ID"] == "AKIAMINE0000000000"
-    assert "SSOENV_PROFILE" not in after
-    assert "stopped refreshing 'dev'" in result.stderr
+    assert said in result.stderr
     assert "is no longer the key ssoenv set" in result.stderr

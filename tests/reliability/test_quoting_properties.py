@@ -33,9 +33,9 @@ from tests.reliability.conftest import (
     credentials_dir,
     ssoenv_in_process,
 )
+from tests.reliability.test_hostile import CREDENTIAL_FIELDS, RUNNER
 from tests.reliability.test_locales import LOCALES, locale_installed, shell_environ
 from tests.test_shells_quote import (
-    RUNNERS,
     TRICKY,
     VALUES,
     env_readers,
@@ -43,12 +43,6 @@ from tests.test_shells_quote import (
     ps_apply,
 )
 
-CREDENTIAL_FIELDS = {
-    "AWS_ACCESS_KEY_ID": "accessKeyId",
-    "AWS_SECRET_ACCESS_KEY": "secretAccessKey",
-    "AWS_SESSION_TOKEN": "sessionToken",
-}
-RUNNER = {runner.id: runner for runner in RUNNERS}
 SHELL_RUNNERS = ["bash", "zsh", "sh", "fish-source", "fish-eval", "nu-json"]
 
 # Strings that create `pwned` in the current folder if any shell runs them.
