@@ -11,8 +11,8 @@ from datetime import datetime, timedelta, timezone
 from pathlib import Path
 
 from ssoenv import files
+from ssoenv.envvar import exportable
 from ssoenv.model import ClientRegistration, RoleCredentials, SsoProfile, SsoSession, Token
-from ssoenv.shells.base import exportable
 
 TYPE_CHECKING = False  # True for type checkers; `typing` costs every `ssoenv use` ~5 ms
 if TYPE_CHECKING:

@@ -7,10 +7,10 @@ from __future__ import annotations
 from collections.abc import Iterator
 from datetime import datetime, timezone
 
+from ssoenv.envvar import exportable
 from ssoenv.errors import AccessDenied, AwsApiError, LoginRequired
 from ssoenv.http import HttpClient
 from ssoenv.model import RoleCredentials
-from ssoenv.shells.base import exportable
 
 TYPE_CHECKING = False  # True for type checkers; `typing` costs every `ssoenv use` ~5 ms
 if TYPE_CHECKING:

@@ -44,8 +44,9 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 
+from ssoenv.envvar import check_name, check_value
 from ssoenv.errors import UsageError
-from ssoenv.shells.base import EnvOp, Shell, check_name, check_value, net_effect
+from ssoenv.shells.base import EnvOp, Shell, net_effect
 
 _BARE = re.compile(r"[A-Za-z0-9_@+=:,./-]+")
 _REFUSED = re.compile(r"['\\$\x00-\x1f\x7f-\x9f]")

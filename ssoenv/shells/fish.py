@@ -31,7 +31,8 @@ variable is silent in fish 3 but returns 4, hence the `set -q` guard.
 
 from __future__ import annotations
 
-from ssoenv.shells.base import Shell, check_name, check_value
+from ssoenv.envvar import check_name, check_value
+from ssoenv.shells.base import Shell
 
 _NAMED_ESCAPES = {"\n": r"\n", "\t": r"\t", "\r": r"\r"}
 

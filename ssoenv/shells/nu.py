@@ -32,7 +32,8 @@ import json
 import re
 from collections.abc import Sequence
 
-from ssoenv.shells.base import EnvOp, Shell, check_name, check_value, net_effect
+from ssoenv.envvar import check_name, check_value
+from ssoenv.shells.base import EnvOp, Shell, net_effect
 
 # `\`, `"` and everything that is not printable ASCII.
 _ESCAPE = re.compile(r'[\\"]|[^\x20-\x7e]')

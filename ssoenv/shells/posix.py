@@ -34,7 +34,8 @@ from __future__ import annotations
 
 import re
 
-from ssoenv.shells.base import Shell, check_name, check_value
+from ssoenv.envvar import check_name, check_value
+from ssoenv.shells.base import Shell
 
 # Characters that are inert anywhere in a word, in every one of these shells.
 # Not included, although shlex.quote() treats them as safe:

@@ -29,7 +29,8 @@ from __future__ import annotations
 
 import re
 
-from ssoenv.shells.base import Shell, check_name, check_value
+from ssoenv.envvar import check_name, check_value
+from ssoenv.shells.base import Shell
 
 QUOTE_CHARS = "'\u2018\u2019\u201a\u201b"
 _QUOTES = re.compile(f"[{QUOTE_CHARS}]")
