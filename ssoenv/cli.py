@@ -1,5 +1,5 @@
 """The command line as typer declares it: commands, options and their help.
-Each command hands its arguments to ssoenv.commands; errors are mapped to exit
+Each command hands its arguments to its module in ssoenv.commands; errors are mapped to exit
 codes once, in ssoenv.main. The only module importing typer, and imported only
 when a command is not served by a fast path (see ssoenv.main)."""
 
@@ -11,7 +11,7 @@ from typing import Annotated, Any, TypeVar
 
 import typer
 
-from ssoenv import __version__, commands
+from ssoenv import __version__
 from ssoenv.errors import Interrupted
 
 EXIT_CODES_HELP = """Exit codes: 0 success; 1 unexpected error (a bug: rerun with --debug);
@@ -174,7 +174,9 @@ def use(
     evaluates it for you. Logs in first when needed and a terminal is attached.
     With --shell json it prints the credential_process JSON instead.
     """
-    commands.use(
+    from ssoenv.commands import use as command
+
+    command.run(
         profile,
         shell,
         no_login=no_login,
@@ -203,7 +205,9 @@ def login(
     the session is still valid or can be refreshed, unless --force. The
     session is shared with the AWS CLI v2 and botocore. See docs/login.md.
     """
-    commands.login(
+    from ssoenv.commands import login as command
+
+    command.run(
         profile, sso_session, no_browser=no_browser, use_device_code=use_device_code, force=force
     )
 
@@ -227,7 +231,9 @@ def logout(
     A cache file it cannot handle is named on stderr and the rest is still done
     (exit code 9, partly done; the shell code is printed all the same).
     """
-    code = commands.logout(sso_session, shell)
+    from ssoenv.commands import logout as command
+
+    code = command.run(sso_session, shell)
     if code:
         raise typer.Exit(code)
 
@@ -256,7 +262,9 @@ def hook_env(
     shell: Annotated[str, typer.Option("--shell", "-s", help="bash, zsh or fish.")],
 ) -> None:
     """Called by the prompt hook: refresh, pick up or clear credentials, never log in."""
-    commands.hook_env(shell)
+    from ssoenv.commands import hook_env as command
+
+    command.run(shell)
 
 
 # --- workflows -----------------------------------------------------------------
@@ -384,9 +392,9 @@ def configure(
     """
     if context.invoked_subcommand is not None:
         return
-    from ssoenv.wizard import Answers
+    from ssoenv.commands import configure as command
 
-    answers = Answers(
+    answers = command.Answers(
         sso_session,
         start_url,
         sso_region,
@@ -398,7 +406,7 @@ def configure(
         profile,
         overwrite=overwrite,
     )
-    commands.configure(answers, no_browser=no_browser)
+    command.run(answers, no_browser=no_browser)
 
 
 app.add_typer(configure_app, name="configure", short_help=_summary(configure.__doc__))
@@ -413,9 +421,9 @@ def configure_sso_session(
     scopes: ScopesOpt = None,
 ) -> None:
     """Write only an [sso-session] section (no login, no profile)."""
-    from ssoenv.wizard import Answers
+    from ssoenv.commands import configure as command
 
-    commands.configure_session(Answers(sso_session, start_url, sso_region, scopes))
+    command.run_sso_session(command.Answers(sso_session, start_url, sso_region, scopes))
 
 
 @command("list")
@@ -425,7 +433,9 @@ def list_profiles(as_json: JsonOpt = False) -> None:
 
     Reads the token cache only; no network. '*' marks this shell's profile.
     """
-    commands.list_profiles(as_json=as_json)
+    from ssoenv.commands import list as command
+
+    command.run(as_json=as_json)
 
 
 @command(
@@ -436,7 +446,9 @@ def list_profiles(as_json: JsonOpt = False) -> None:
 def shell_status(as_json: JsonOpt = False) -> None:
     """This shell's active profile, when its credentials expire and when its
     session does (from the environment and the token cache; no network)."""
-    code = commands.shell_status(as_json=as_json)
+    from ssoenv.commands import status as command
+
+    code = command.run(as_json=as_json)
     if code:
         raise typer.Exit(code)
 
@@ -447,7 +459,9 @@ def accounts(
 ) -> None:
     """The accounts and roles IAM Identity Center offers you: every page, the
     roles of many accounts fetched a few at a time. Progress goes to stderr."""
-    commands.accounts(sso_session, as_json=as_json, no_browser=no_browser)
+    from ssoenv.commands import accounts as command
+
+    command.run(sso_session, as_json=as_json, no_browser=no_browser)
 
 
 @command()
@@ -469,7 +483,9 @@ def populate(
     (control characters...) is named on stderr and skipped; the others are
     written (exit code 9, partly done).
     """
-    code = commands.populate(
+    from ssoenv.commands import populate as command
+
+    code = command.run(
         sso_session,
         template=template,
         region=region,
@@ -503,7 +519,9 @@ def exec_command(
     Signals are forwarded; the exit status is the command's (128+N when signal
     N ended it; 127 when it is not found). Logs in only at a terminal.
     """
-    raise typer.Exit(commands.exec_command(profile, list(argv or []), no_browser=no_browser))
+    from ssoenv.commands import exec as command
+
+    raise typer.Exit(command.run(profile, list(argv or []), no_browser=no_browser))
 
 
 @command("credential-process")
@@ -521,4 +539,6 @@ def credential_process(
         [profile dev-process]
         credential_process = ssoenv credential-process dev
     """
-    commands.credential_process(profile)
+    from ssoenv.commands import credential_process as command
+
+    command.run(profile)

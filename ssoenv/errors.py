@@ -25,8 +25,18 @@ class ExitCode(IntEnum):
     INTERRUPTED = 130  # Ctrl-C
 
 
+# Error codes of AWS JSON APIs that mean "later": throttling and server faults.
+RETRYABLE_CODES = frozenset({"TooManyRequestsException", "InternalServerException", "SlowDown"})
+
+
 class SsoenvError(Exception):
-    """A foreseeable problem, told to a person in one line plus an optional hint."""
+    """A foreseeable problem, told to a person in one line plus an optional hint.
+
+    `transient` classifies it for whoever must decide what to do next (the prompt
+    hook, its badge): True when a later try may succeed with nothing done by the
+    user (the network, a failing or throttling server, a busy lock); False when
+    the user must act (an ended session needs a login, a role taken away or a
+    broken config needs a fix)."""
 
     exit_code: ExitCode = ExitCode.UNEXPECTED
 
@@ -37,6 +47,10 @@ class SsoenvError(Exception):
 
     def __str__(self) -> str:
         return self.message
+
+    @property
+    def transient(self) -> bool:
+        return False
 
 
 class UsageError(SsoenvError):
@@ -71,9 +85,17 @@ class AwsApiError(SsoenvError):
         self.code = code
         self.status = status
 
+    @property
+    def transient(self) -> bool:
+        return self.status == 429 or self.status >= 500 or self.code in RETRYABLE_CODES
+
 
 class NetworkError(SsoenvError):
     exit_code = ExitCode.NETWORK
+
+    @property
+    def transient(self) -> bool:
+        return True
 
 
 class Interrupted(SsoenvError):

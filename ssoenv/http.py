@@ -28,7 +28,6 @@ if TYPE_CHECKING:
 log = Logger("ssoenv.http")
 
 MAX_BODY_BYTES = 8 * 1024 * 1024  # far above any real answer; stops a runaway server
-RETRYABLE_CODES = frozenset({"TooManyRequestsException", "InternalServerException", "SlowDown"})
 
 
 @frozen
@@ -356,7 +355,7 @@ def _retryable(error: AwsApiError | NetworkError) -> bool:
         # A refused or reset connection is worth another try; a timeout already
         # cost its full budget and is not retried.
         return not isinstance(error, _Timeout)
-    return error.status == 429 or error.status >= 500 or error.code in RETRYABLE_CODES
+    return error.transient
 
 
 def _where(url: str) -> str:

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import os
 import sys
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 
 from ssoenv import log
 from ssoenv.errors import ExitCode, Interrupted, SsoenvError
@@ -77,13 +77,14 @@ def _run_fast(command: str, arguments: dict[str, Any]) -> None:
 
         sys.stdout.write(hooks.init_script(positional[0]))
         return
-    from ssoenv import commands
+    if command == "use":
+        from ssoenv.commands import use
 
-    handlers: dict[str, Callable[..., None]] = {
-        "use": lambda: commands.use(positional[0] if positional else None, **arguments),
-        "hook-env": lambda: commands.hook_env(arguments["shell"]),
-    }
-    handlers[command]()
+        use.run(positional[0] if positional else None, **arguments)
+    else:
+        from ssoenv.commands import hook_env
+
+        hook_env.run(arguments["shell"])
 
 
 def take_debug(args: Sequence[str]) -> tuple[bool, list[str]]:
@@ -92,7 +93,7 @@ def take_debug(args: Sequence[str]) -> tuple[bool, list[str]]:
     ssoenv's own words are those before the command, and the command's words up
     to `--` (`ssoenv use dev --debug`). For `exec`, a command's own --debug stays
     with it: after PROFILE, only options written before a `--` are ssoenv's, as
-    ssoenv.execute.split_command reads them (`ssoenv exec dev --debug -- cmd`)."""
+    ssoenv.commands.exec.split_command reads them (`ssoenv exec dev --debug -- cmd`)."""
     words = list(args)
     start = next((i for i, word in enumerate(words) if not word.startswith("-")), len(words))
     end = words.index("--", start) if "--" in words[start:] else len(words)

@@ -19,9 +19,9 @@ if TYPE_CHECKING:
     from pathlib import Path
 
     from ssoenv import browser, engine
+    from ssoenv.assignments import Account
     from ssoenv.config import ConfigFile
     from ssoenv.configwriter import EditResult
-    from ssoenv.inventory import Account
     from ssoenv.model import DeviceAuthorization, Endpoints, SsoProfile, SsoSession
     from ssoenv.prompter import Prompter
     from ssoenv.shells import Shell
@@ -55,15 +55,15 @@ def report_write(result: EditResult) -> None:
     say(f"updated {result.where}{backup}")
 
 
-def inventory(name: str | None, no_browser: bool) -> tuple[SsoSession, list[Account]]:
+def assignments(name: str | None, no_browser: bool) -> tuple[SsoSession, list[Account]]:
     """The session and everything it can reach (accounts, roles), with progress on stderr."""
-    from ssoenv import inventory
+    from ssoenv import assignments
 
     cfg = load_config()
-    session = inventory.choose_session(cfg, name, os.environ)
-    progress = inventory.ProgressLine(sys.stderr.write, tty=sys.stderr.isatty())
+    session = assignments.choose_session(cfg, name, os.environ)
+    progress = assignments.ProgressLine(sys.stderr.write, tty=sys.stderr.isatty())
     try:
-        found = inventory.fetch(
+        found = assignments.fetch(
             context(no_browser=no_browser),
             session,
             endpoints(cfg, session.region),
@@ -85,7 +85,7 @@ def say(message: str) -> None:
 
 def clock(moment: datetime) -> str:
     """ "14:05 (1h00m)": the time left counted as the prompt badge counts it."""
-    from ssoenv.status import remaining
+    from ssoenv.sessions import remaining
 
     return f"{moment.astimezone():%H:%M} ({remaining(moment, datetime.now(timezone.utc))})"
 

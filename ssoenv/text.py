@@ -21,6 +21,8 @@ Imports nothing: it is on the path of every `ssoenv use`."""
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 # The short forms repr() uses; everything else gets \xNN, \uNNNN or \UNNNNNNNN.
 _SHORT = {"\t": "\\t", "\n": "\\n", "\r": "\\r"}
 
@@ -48,3 +50,15 @@ def _escape(ch: str) -> str:
     if code < 0x10000:
         return f"\\u{code:04x}"
     return f"\\U{code:08x}"
+
+
+def format_columns(lines: Sequence[Sequence[str]]) -> str:
+    """Aligned columns for a person. Cells hold names from the config and the server:
+    their escapes are made visible first, and the widths measured on what is shown."""
+    shown = [[printable(cell) for cell in cells] for cells in lines]
+    widths = [max(len(cells[i]) for cells in shown) for i in range(len(shown[0]))]
+    return "".join(
+        "  ".join(cell.ljust(width) for cell, width in zip(cells, widths, strict=True)).rstrip()
+        + "\n"
+        for cells in shown
+    )

@@ -619,9 +619,9 @@ def test_at_a_terminal_yes_replaces_it(config: Path) -> None:
 def test_the_check_is_made_again_under_the_lock(tmp_path: Path) -> None:
     # The file may change during the questions and the login: what was agreed (here:
     # nothing) is checked against the file as it is when written.
+    from ssoenv.commands.configure import profile_values, write
     from ssoenv.errors import ConfigError
     from ssoenv.model import SsoSession
-    from ssoenv.wizard import profile_values, write
 
     path = tmp_path / "config"
     path.write_text(DEV)

@@ -173,12 +173,13 @@ def test_fast_path_runs_as_typer_does(aws_env: Path, emulator: Emulator, args: l
 
 BUG_PROBE = """
 import sys
-from ssoenv import commands, main
+from ssoenv import main
+from ssoenv.commands import use
 
 def broken(*args, **kwargs):
     raise TypeError("AKIA-SECRET-VALUE")
 
-commands.use = broken
+use.run = broken
 sys.exit(main.main(sys.argv[1:]))
 """
 

@@ -13,8 +13,8 @@ from typing import Any, ClassVar
 
 import pytest
 
+from ssoenv.assignments import ProgressLine, list_inventory
 from ssoenv.errors import LoginRequired
-from ssoenv.inventory import ProgressLine, list_inventory
 from tests.emulator import Emulator, make_org
 from tests.helpers import run
 

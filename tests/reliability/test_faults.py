@@ -285,7 +285,7 @@ def test_the_hook_does_not_wait_long_for_another_shells_refresh(
     """Another shell holds the role's lock (a slow refresh): the prompt waits a
     moment, then retries in seconds, silently, without claiming a login is needed."""
     from ssoenv import files
-    from ssoenv.hook import BUSY_RETRY, LOCK_WAIT
+    from ssoenv.commands.hook_env import BUSY_RETRY, LOCK_WAIT
 
     assert run("use", "dev", "--shell", "bash").returncode == 0
     (credential,) = credentials_dir(isolated_env).iterdir()

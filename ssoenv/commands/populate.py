@@ -3,21 +3,23 @@ sections marked as ssoenv's own. Names come from a template, are sanitised and
 made unique in a fixed order; hand-written sections are never touched. A pair
 whose account id or role name no config line can hold verbatim is skipped and
 reported; the others are still written. Planning works on a ConfigDocument;
-write() saves through ssoenv.configwriter."""
+write() saves through ssoenv.configwriter; run() is the command."""
 
 from __future__ import annotations
 
 import re
 import string
+import sys
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from ssoenv import runtime as rt
+from ssoenv.assignments import Account
 from ssoenv.config import ConfigFile
 from ssoenv.configdoc import ConfigDocument, check_value
 from ssoenv.configwriter import EditResult, edit_config
-from ssoenv.errors import UsageError
-from ssoenv.inventory import Account
+from ssoenv.errors import ExitCode, UsageError
 from ssoenv.values import frozen
 
 DEFAULT_TEMPLATE = "{account_name}.{role_name}"
@@ -253,3 +255,42 @@ def summary(report: Report, *, dry_run: bool) -> list[str]:
 
 def _some(names: list[str], limit: int = 3) -> str:
     return ", ".join(names[:limit]) + (", ..." if len(names) > limit else "")
+
+
+def run(
+    sso_session: str | None,
+    *,
+    template: str,
+    region: str | None,
+    prune: bool,
+    dry_run: bool,
+    no_browser: bool,
+) -> int:
+    """Write (or, with dry_run, diff) the profiles; ExitCode.PARTIAL when some
+    account/role pair could not get one (each named on stderr)."""
+    from ssoenv.prompter import check_region
+
+    check_template(template)
+    if region is not None:
+        check_region(region)
+    session, found = rt.assignments(sso_session, no_browser)
+    report, result = write(
+        rt.load_config().path,
+        rt.config_lock(),
+        found,
+        session=session.name or "",
+        template=template,
+        region=region,
+        prune=prune,
+        dry_run=dry_run,
+    )
+    if dry_run:
+        sys.stdout.write(result.diff)
+    for line in summary(report, dry_run=dry_run):
+        rt.say(line)
+    if not dry_run:
+        rt.report_write(result)
+    if report.skipped:
+        rt.say(f"populate partly done: {len(report.skipped)} pair(s) not written, named above")
+        return ExitCode.PARTIAL
+    return ExitCode.OK

@@ -1,7 +1,8 @@
 """`ssoenv configure`: ask for (or take from flags) an SSO session, log in, pick an
 account and a role from what the portal offers, and write the [sso-session] and
 [profile] sections. Every question has a flag; without a terminal nothing is asked
-and a missing answer is a usage error naming its flag."""
+and a missing answer is a usage error naming its flag. `ssoenv configure
+sso-session` (run_sso_session) writes only the session."""
 
 from __future__ import annotations
 
@@ -10,14 +11,15 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from ssoenv import engine, portal
+from ssoenv import runtime as rt
+from ssoenv.assignments import Account
 from ssoenv.awsini import Section
+from ssoenv.commands.populate import DEFAULT_TEMPLATE, Pair, profile_name
 from ssoenv.config import ConfigFile
 from ssoenv.configdoc import ConfigDocument, check_name
 from ssoenv.configwriter import EditResult, edit_config
 from ssoenv.errors import AccessDenied, AwsApiError, ConfigError, UsageError
-from ssoenv.inventory import Account
 from ssoenv.model import DEFAULT_SCOPES, Endpoints, SsoSession, Token
-from ssoenv.populate import DEFAULT_TEMPLATE, Pair, profile_name
 from ssoenv.prompter import (
     NONE_WORDS,
     Prompter,
@@ -465,3 +467,25 @@ def configure_session(cfg: ConfigFile, a: Answers, p: Prompter, *, lock: Path) -
     check_flags(a)
     session = ask_session(cfg, a, p)
     return Configured("", session, write(cfg.path, lock, session))
+
+
+def run(answers: Answers, *, no_browser: bool) -> None:
+    cfg = rt.load_config()
+    done = configure(
+        rt.context(no_browser=no_browser),
+        cfg,
+        answers,
+        rt.prompter(),
+        lambda sso_region: rt.endpoints(cfg, sso_region),
+        lock=rt.config_lock(),
+    )
+    rt.report_write(done.result)
+    if done.replaced is not None:  # said after the fact too: --overwrite asked nobody
+        rt.say(f"replaced profile '{done.profile}', which was {done.replaced.old}")
+    rt.say(f"profile '{done.profile}' is ready: `ssoenv use {done.profile}`")
+
+
+def run_sso_session(answers: Answers) -> None:
+    done = configure_session(rt.load_config(), answers, rt.prompter(), lock=rt.config_lock())
+    rt.report_write(done.result)
+    rt.say(f"log in with `ssoenv login --sso-session {done.session.name}`")

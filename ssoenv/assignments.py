@@ -1,4 +1,5 @@
-"""The accounts and roles the portal offers one SSO session: ListAccounts page by
+"""The account assignments of one SSO session (the accounts and roles the portal
+offers it), for `accounts`, `populate` and `configure`: ListAccounts page by
 page (one cursor), then ListAccountRoles for every account, a bounded number at a
 time. Results come back sorted, whatever order the answers arrive in."""
 
@@ -16,7 +17,7 @@ from ssoenv.log import Logger
 from ssoenv.model import Endpoints, SsoSession
 from ssoenv.values import frozen
 
-log = Logger("ssoenv.inventory")
+log = Logger("ssoenv.assignments")
 
 # Enough to hide the round-trip time of a large organisation without looking like
 # a flood to the portal's throttling (429s are retried by the HTTP client anyway).
@@ -190,14 +191,3 @@ class ProgressLine:
         if self.open:
             self.write("\n")
             self.open = False
-
-
-def table(accounts: list[Account]) -> str:
-    """One line per account and role (an account without roles gets one line with '-')."""
-    from ssoenv.status import format_columns
-
-    lines = [("ACCOUNT", "NAME", "ROLE")]
-    for account in accounts:
-        for role in account.roles or ("-",):
-            lines.append((account.account_id, account.name or "-", role))
-    return format_columns(lines)

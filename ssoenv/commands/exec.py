@@ -12,6 +12,7 @@ import sys
 from collections.abc import Mapping
 from types import FrameType
 
+from ssoenv import runtime as rt
 from ssoenv.emit import rfc3339
 from ssoenv.errors import SsoenvError, UsageError
 from ssoenv.model import RoleCredentials
@@ -95,7 +96,7 @@ def split_command(words: list[str], known: set[str]) -> tuple[set[str], list[str
     return set(), words
 
 
-def run(argv: list[str], env: Mapping[str, str]) -> int:
+def run_command(argv: list[str], env: Mapping[str, str]) -> int:
     """Run `argv` (no shell) and return the exit status a shell would report:
     the child's code, or 128+N when signal N killed it."""
     if not argv:
@@ -167,3 +168,19 @@ def _in_terminal_foreground() -> bool:
         except (OSError, ValueError, AttributeError):
             continue
     return False
+
+
+def run(profile: str, argv: list[str], *, no_browser: bool) -> int:
+    from ssoenv import engine
+
+    given, command_line = split_command(argv, {"--no-browser"})
+    no_browser = no_browser or "--no-browser" in given
+    if not command_line:
+        raise UsageError(
+            "no command to run", hint="usage: ssoenv exec PROFILE -- COMMAND [ARGS]..."
+        )
+    selected = rt.load_profile(profile)
+    ctx = rt.context(no_browser=no_browser)
+    creds = engine.credentials(ctx, selected, allow_login=rt.interactive())
+    env = child_environment(os.environ, creds.role, selected.region)
+    return run_command(command_line, env)

@@ -1,0 +1,126 @@
+"""`ssoenv hook-env --shell SHELL` (hidden): what the prompt hook runs when the
+shell's own zero-fork check finds the credentials due. Picks up credentials
+another terminal refreshed, notices a logout made elsewhere, refreshes
+credentials inside the window, or, when only a login can help, says so once
+and backs off. Never logs in, never prompts."""
+
+from __future__ import annotations
+
+import sys
+import time
+from collections.abc import Callable, Mapping
+from datetime import datetime, timedelta
+from pathlib import Path
+
+from ssoenv import emit, engine, markers
+from ssoenv import runtime as rt
+from ssoenv.errors import SsoenvError
+from ssoenv.model import SsoProfile
+from ssoenv.shells import SetVar, UnsetVar
+
+FIRST_RETRY = timedelta(seconds=60)
+MAX_RETRY = timedelta(minutes=15)
+# Another shell is refreshing the same thing: its result is seconds away.
+BUSY_RETRY = timedelta(seconds=10)
+# Seconds the prompt waits for another shell's refresh before it retries later.
+LOCK_WAIT = 2.0
+
+
+def refresh(
+    ctx: engine.Context,
+    load_profile: Callable[[str], SsoProfile],
+) -> emit.Change:
+    environ = ctx.environ
+    name = environ.get("SSOENV_PROFILE")
+    if not name:
+        return emit.Change()
+    try:
+        profile = load_profile(name)
+        if _logged_out_elsewhere(ctx, profile):
+            change = emit.clear(environ)
+            change.notes.append(f"'{name}' was logged out; run `ssoenv use {name}` to log in again")
+            return change
+        if environ.get(emit.KEY_ID_VARIABLE) and not emit.credentials_are_ours(environ):
+            # The user exported keys of their own after `use`: a refresh must not
+            # put ours back over them. Stop managing this shell; `use` takes it back.
+            change = emit.clear(environ)
+            change.notes.append(
+                f"stopped refreshing '{name}' in this shell; `ssoenv use {name}` takes it back"
+            )
+            return change
+        creds = engine.credentials(ctx, profile, allow_login=False)
+    except SsoenvError as error:
+        return _failed(environ, name, error, ctx.now())
+    credential_file = ctx.credential_cache.path(profile)
+    change = emit.use(
+        profile.name,
+        profile.region,
+        creds.role,
+        creds.session_expires,
+        environ=environ,
+        now=ctx.now(),
+        refresh_window=ctx.refresh_window,
+        credential_file=credential_file,
+    )
+    change.ops += markers.marker_ops(environ, credential_file)
+    return change
+
+
+def _logged_out_elsewhere(ctx: engine.Context, profile: SsoProfile) -> bool:
+    """The credentials file this shell loaded is gone and so is the session's token."""
+    loaded = ctx.environ.get("__SSOENV_CRED_FILE")
+    if not loaded or Path(loaded).exists():
+        return False
+    return ctx.tokens.load(profile.session) is None
+
+
+def _failed(
+    environ: Mapping[str, str], name: str, error: SsoenvError, now: datetime
+) -> emit.Change:
+    """Say what went wrong once, and retry later, each time after a longer pause,
+    so a broken session does not cost every prompt.
+
+    A session that ended (only a login helps) is marked in the badge with `!`.
+    A network fault, a failing or throttling server, or another shell holding
+    the lock says nothing about the session: the badge shows `~` (retrying) and
+    the credentials' own expiry, and the next try may well succeed.
+    """
+    failures = int(environ.get("__SSOENV_FAILURES", "0") or 0) + 1
+    delay = min(MAX_RETRY, FIRST_RETRY * 2 ** (failures - 1))
+    if isinstance(error, engine.Busy):
+        delay = BUSY_RETRY
+    change = emit.Change()
+    change.ops += [
+        SetVar("__SSOENV_RETRY_AT", str(int((now + delay).timestamp()))),
+        SetVar("__SSOENV_FAILURES", str(failures)),
+    ]
+    if error.transient:
+        change.ops.append(SetVar(emit.RETRYING_VARIABLE, "1"))
+    else:
+        change.ops += [
+            SetVar("SSOENV_SESSION_EXPIRES", str(int(now.timestamp()))),
+            UnsetVar(emit.RETRYING_VARIABLE),
+        ]
+    if environ.get("__SSOENV_WARNED") != name and not isinstance(error, engine.Busy):
+        change.ops.append(SetVar("__SSOENV_WARNED", name))
+        hint = f" ({error.hint})" if error.hint else ""
+        later = "; retrying by itself" if error.transient else ""
+        change.notes.append(f"cannot refresh '{name}': {error.message}{hint}{later}")
+    return change
+
+
+def run(shell: str) -> None:
+    from ssoenv.http import HOOK
+    from ssoenv.shells import get_shell
+
+    fmt = get_shell(shell)
+    ctx = rt.context()
+    # The prompt waits for all of this: every lock wait and HTTP call together
+    # ends within the hook policy's worst case for one call (docs/security.md).
+    ctx.policy = HOOK
+    ctx.deadline = time.monotonic() + HOOK.worst_case_seconds
+    ctx.max_lock_wait = LOCK_WAIT
+    change = refresh(ctx, rt.load_profile)
+    for note in change.notes:
+        rt.say(note)
+    sys.stdout.write(fmt.render(change.ops))

@@ -1,0 +1,55 @@
+"""`ssoenv use PROFILE`: print the shell code that exports a profile's role
+credentials (the shell function evaluates it), logging in first when a person
+is at the terminal."""
+
+from __future__ import annotations
+
+import os
+import sys
+
+from ssoenv import runtime as rt
+
+
+def run(
+    profile: str | None,
+    shell: str | None = None,
+    *,
+    no_login: bool = False,
+    no_browser: bool = False,
+    use_device_code: bool = False,
+) -> None:
+    from ssoenv import emit, engine, markers
+
+    fmt = rt.output_format(shell)
+    rt.refuse_terminal_stdout("use", profile)
+    selected = rt.load_profile(profile)
+    # Only a person at a terminal may be sent to a browser: the prompt hook,
+    # credential_process and scripts get one line naming `ssoenv login` instead.
+    ctx = rt.context(no_browser=no_browser, use_device_code=use_device_code)
+    creds = engine.credentials(ctx, selected, allow_login=not no_login and rt.interactive())
+    if fmt is None:
+        sys.stdout.write(emit.credential_process(creds.role))
+        return
+    credential_file = ctx.credential_cache.path(selected)
+    change = emit.use(
+        selected.name,
+        selected.region,
+        creds.role,
+        creds.session_expires,
+        environ=os.environ,
+        now=ctx.now(),
+        refresh_window=ctx.refresh_window,
+        credential_file=credential_file,
+    )
+    change.ops += markers.marker_ops(os.environ, credential_file)
+    if fmt.name == "env":
+        # An env file feeds tools, not a shell that runs the hook: AWS variables only.
+        change.ops = [op for op in change.ops if op.name.startswith("AWS_")]
+    output = fmt.render(change.ops)
+    for note in change.notes:
+        rt.say(note)
+    rt.say(
+        f"using '{selected.name}' ({selected.account_id} {selected.role_name}), "
+        f"credentials valid until {rt.clock(creds.role.expiration)}"
+    )
+    sys.stdout.write(output)
