@@ -27,10 +27,11 @@ test: install ## Run the whole test suite (real bash, zsh, fish; emulator on loo
 test-shells: install ## Only the tests that run real bash, zsh and fish
 	$(PY) -m pytest -m shell
 
-lint: install ## ruff, mypy --strict, shellcheck, shfmt, zsh -n, fish_indent
+lint: install ## ruff, mypy --strict, the import layers, shellcheck, shfmt, zsh -n, fish_indent
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
 	$(VENV)/bin/mypy
+	$(VENV)/bin/lint-imports
 	$(VENV)/bin/shellcheck --shell=bash shell/ssoenv.bash shell/ssoenv.zsh completions/ssoenv.bash tests/demo.sh
 	$(VENV)/bin/shfmt -d -i 4 shell/ssoenv.bash completions/ssoenv.bash
 	$(VENV)/bin/shfmt -d -i 4 -ln bash shell/ssoenv.zsh
@@ -48,6 +49,6 @@ build: install ## Build the sdist and wheel into dist/
 	$(PY) -m build --no-isolation --outdir dist .
 
 clean: ## Remove the venv and build leftovers
-	rm -rf $(VENV) dist build .pytest_cache .mypy_cache .ruff_cache .hypothesis
+	rm -rf $(VENV) dist build .pytest_cache .mypy_cache .ruff_cache .hypothesis .import_linter_cache
 
 .PHONY: help install demo test test-shells lint fmt bench build clean

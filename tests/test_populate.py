@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 from botocore.configloader import raw_config_parse
 
-from ssoenv.commands.populate import sanitise
+from ssoenv.profilenames import sanitise
 from tests.emulator import Account, Emulator, make_org
 from tests.helpers import run
 

@@ -14,12 +14,12 @@ from ssoenv import engine, portal
 from ssoenv import runtime as rt
 from ssoenv.assignments import Account
 from ssoenv.awsini import Section
-from ssoenv.commands.populate import DEFAULT_TEMPLATE, Pair, profile_name
 from ssoenv.config import ConfigFile
 from ssoenv.configdoc import ConfigDocument, check_name
 from ssoenv.configwriter import EditResult, edit_config
 from ssoenv.errors import AccessDenied, AwsApiError, ConfigError, UsageError
 from ssoenv.model import DEFAULT_SCOPES, Endpoints, SsoSession, Token
+from ssoenv.profilenames import DEFAULT_TEMPLATE, Pair, profile_name
 from ssoenv.prompter import (
     NONE_WORDS,
     Prompter,

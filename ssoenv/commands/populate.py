@@ -1,14 +1,12 @@
 """`ssoenv populate`: one profile per account/role pair of an SSO session, in
-sections marked as ssoenv's own. Names come from a template, are sanitised and
-made unique in a fixed order; hand-written sections are never touched. A pair
+sections marked as ssoenv's own. Names come from a template (ssoenv.profilenames)
+and are made unique in a fixed order; hand-written sections are never touched. A pair
 whose account id or role name no config line can hold verbatim is skipped and
 reported; the others are still written. Planning works on a ConfigDocument;
 write() saves through ssoenv.configwriter; run() is the command."""
 
 from __future__ import annotations
 
-import re
-import string
 import sys
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
@@ -20,27 +18,12 @@ from ssoenv.config import ConfigFile
 from ssoenv.configdoc import ConfigDocument, check_value
 from ssoenv.configwriter import EditResult, edit_config
 from ssoenv.errors import ExitCode, UsageError
-from ssoenv.values import frozen
-
-DEFAULT_TEMPLATE = "{account_name}.{role_name}"
-FIELDS = ("account_id", "account_name", "account_email", "role_name", "sso_session")
-_INVALID_RUN = re.compile(r"[^A-Za-z0-9._-]+")
-_DASH_NEXT_TO_DOT = re.compile(r"-+(?=[._])|(?<=[._])-+")
+from ssoenv.profilenames import DEFAULT_TEMPLATE, Pair, check_template, pairs_of, profile_name
 
 
 def marker(session: str) -> str:
     """The comment, directly under the header, that makes a section populate's own."""
     return f"managed by ssoenv populate (sso-session {session})"
-
-
-@frozen
-class Pair:
-    account: Account
-    role: str
-
-    @property
-    def order(self) -> tuple[str, str]:
-        return (self.account.account_id, self.role)
 
 
 @dataclass
@@ -53,46 +36,6 @@ class Report:
     served: list[str] = field(default_factory=list)  # hand-written, already this pair
     renamed: list[tuple[str, str]] = field(default_factory=list)  # (wanted, got)
     skipped: list[str] = field(default_factory=list)  # one line per pair not written
-
-
-def check_template(template: str) -> None:
-    """Only plain `{field}`s: no attribute access, indexing, conversions or specs."""
-    try:
-        parsed = list(string.Formatter().parse(template))
-    except ValueError as error:
-        raise UsageError(f"--template {template!r} is not valid: {error}") from None
-    names = [name for _, name, _, _ in parsed if name is not None]
-    bad = [n for n in names if n not in FIELDS]
-    if bad or any(spec or conv for _, n, spec, conv in parsed if n is not None):
-        raise UsageError(
-            f"--template {template!r} uses {', '.join(bad) or 'a format spec'}",
-            hint=f"use only {', '.join('{' + f + '}' for f in FIELDS)}",
-        )
-    if not names:
-        raise UsageError(f"--template {template!r} names no field, so every profile would clash")
-
-
-def sanitise(raw: str) -> str:
-    """Letters, digits and . _ - only; runs of anything else become one '-'."""
-    name = _INVALID_RUN.sub("-", raw)
-    name = _DASH_NEXT_TO_DOT.sub("", name)
-    return name.strip("-.")
-
-
-def profile_name(template: str, pair: Pair, session: str) -> str:
-    values = {
-        "account_id": pair.account.account_id,
-        "account_name": pair.account.name,
-        "account_email": pair.account.email,
-        "role_name": pair.role,
-        "sso_session": session,
-    }
-    name = sanitise(template.format_map(values))
-    return name or sanitise(f"{pair.account.account_id}_{pair.role}")
-
-
-def pairs_of(accounts: Iterable[Account]) -> list[Pair]:
-    return sorted((Pair(a, r) for a in accounts for r in a.roles), key=lambda p: p.order)
 
 
 def unwritable(pair: Pair) -> str | None:
