@@ -82,7 +82,7 @@ def fetch(
         return HttpClient(ctx.policy, sleep=ctx.sleep)
 
     def listing(access_token: str) -> list[Account]:
-        return list_inventory(
+        return list_assignments(
             new_client, endpoints.portal, access_token, workers=workers, on_progress=on_progress
         )
 
@@ -94,7 +94,7 @@ def fetch(
     return listing(fresh.access_token)
 
 
-def list_inventory(
+def list_assignments(
     new_client: Callable[[], HttpClient],
     base_url: str,
     access_token: str,

@@ -13,7 +13,7 @@ from typing import Any, ClassVar
 
 import pytest
 
-from ssoenv.assignments import ProgressLine, list_inventory
+from ssoenv.assignments import ProgressLine, list_assignments
 from ssoenv.errors import LoginRequired
 from tests.emulator import Emulator, make_org
 from tests.helpers import run
@@ -170,7 +170,7 @@ class FakeHttp:
 def test_roles_are_fetched_concurrently_within_the_bound() -> None:
     FakeHttp.reset(fail=False)
     progress: list[tuple[int, int]] = []
-    found = list_inventory(
+    found = list_assignments(
         FakeHttp,  # type: ignore[arg-type]
         "http://portal",
         "token",
@@ -189,7 +189,7 @@ def test_the_first_failure_stops_the_listing() -> None:
     FakeHttp.reset(fail=True)
     try:
         with pytest.raises(LoginRequired):
-            list_inventory(FakeHttp, "http://portal", "token", workers=2)  # type: ignore[arg-type]
+            list_assignments(FakeHttp, "http://portal", "token", workers=2)  # type: ignore[arg-type]
         # Raised while the other worker was still busy: nothing more was started.
         assert FakeHttp.role_calls <= 3
     finally:
