@@ -1,7 +1,9 @@
-"""The `ssoenv` program's entry point: sets up diagnostics, serves the commands run
-on every new shell, every prompt refresh and every switch (`init`, `hook-env`,
-`use`) without loading the CLI framework, hands everything else to typer
-(ssoenv.cli), and maps errors to exit codes, once, for both paths.
+"""The `ssoenv` program's entry point: sets up diagnostics, serves the commands
+that shells and programs run (`init` in every new shell, `hook-env` at a prompt,
+`use`, `credential-process` in every SDK call of such a profile, `exec`,
+`status`, `list`, `logout`) without loading the CLI framework, hands everything
+else (`--help`, the wizard, odd command lines) to typer (ssoenv.cli), and maps
+errors to exit codes, once, for both paths.
 
 The fast paths accept only the plain forms the shell integration and people
 type; anything else (`--help`, an unknown option, `--opt=value` for a flag) goes
@@ -25,27 +27,54 @@ if TYPE_CHECKING:
     from typing import Any
 
 _SHELL = {"--shell": "shell", "-s": "shell"}  # options with a value -> keyword
+_DEBUG = {"--debug": "debug"}
 
 
 class _Grammar:
-    """What a fast-path command line may hold; anything else goes to typer."""
+    """What a fast-path command line may hold; anything else goes to typer.
 
-    def __init__(self, flags: set[str], values: dict[str, str], positional: range) -> None:
-        self.flags, self.values, self.positional = flags, values, positional
+    flags and values map each option word to its keyword; `positional` is how many
+    plain words may be given; with `rest`, everything after the first plain word
+    is the command's, verbatim (`exec PROFILE -- CMD ...`). tests/test_fastpath.py
+    holds this table to the typer declarations in ssoenv.cli: same options, same
+    kinds, same number of arguments, and the same result for the same words."""
+
+    def __init__(
+        self,
+        flags: dict[str, str],
+        values: dict[str, str],
+        positional: range,
+        *,
+        rest: bool = False,
+        required: tuple[str, ...] = (),
+    ) -> None:
+        self.flags, self.values, self.positional = {**_DEBUG, **flags}, values, positional
+        self.rest, self.required = rest, required
 
 
-_FAST_COMMANDS = {
+FAST_COMMANDS = {
     "use": _Grammar(
-        {"--no-login", "--no-browser", "--use-device-code", "--debug"}, _SHELL, range(2)
+        {
+            "--no-login": "no_login",
+            "--no-browser": "no_browser",
+            "--use-device-code": "use_device_code",
+        },
+        _SHELL,
+        range(2),
     ),
-    "init": _Grammar({"--debug"}, {}, range(1, 2)),
-    "hook-env": _Grammar({"--debug"}, _SHELL, range(1)),
+    "init": _Grammar({}, {}, range(1, 2)),
+    "hook-env": _Grammar({}, _SHELL, range(1), required=("shell",)),
+    "credential-process": _Grammar({}, {}, range(1, 2)),
+    "exec": _Grammar({"--no-browser": "no_browser"}, {}, range(1, 2), rest=True),
+    "status": _Grammar({"--json": "as_json"}, {}, range(1)),
+    "list": _Grammar({"--json": "as_json"}, {}, range(1)),
+    "logout": _Grammar({}, {**_SHELL, "--sso-session": "sso_session"}, range(1)),
 }
 
 
 def fast_parse(args: Sequence[str]) -> tuple[str, dict[str, Any]] | None:
     """(command, keyword arguments) for a plain fast-path command line, else None."""
-    grammar = _FAST_COMMANDS.get(args[0]) if args else None
+    grammar = FAST_COMMANDS.get(args[0]) if args else None
     if grammar is None:
         return None
     options: dict[str, Any] = {}
@@ -56,35 +85,65 @@ def fast_parse(args: Sequence[str]) -> tuple[str, dict[str, Any]] | None:
         if word in grammar.values and rest and not rest[0].startswith("-"):
             options[grammar.values[word]] = rest.pop(0)
         elif word in grammar.flags:
-            options[word.lstrip("-").replace("-", "_")] = True
+            options[grammar.flags[word]] = True
         elif word.startswith("-"):
             return None  # --help, unknown options, `--`, `--shell=x`: typer's job
         else:
             positional.append(word)
+            if grammar.rest:
+                options["rest"] = rest
+                break
     if len(positional) not in grammar.positional:
         return None
-    if args[0] == "hook-env" and "shell" not in options:
+    if any(name not in options for name in grammar.required):
         return None  # typer names the missing option
     return args[0], {"positional": positional, **options}
 
 
-def _run_fast(command: str, arguments: dict[str, Any]) -> None:
+def _run_fast(command: str, arguments: dict[str, Any]) -> int | None:
+    """Run a fast-path command: its module's run(), with what fast_parse found."""
     positional = arguments.pop("positional")
     arguments.pop("debug", None)  # main() has already read it
+    profile = positional[0] if positional else None
     if command == "init":
         # Every new shell pays for this one: read a file, fill in a path, nothing else.
         from ssoenv import hooks
 
         sys.stdout.write(hooks.init_script(positional[0]))
-        return
+        return None
     if command == "use":
         from ssoenv.commands import use
 
-        use.run(positional[0] if positional else None, **arguments)
-    else:
+        use.run(profile, **arguments)
+        return None
+    if command == "hook-env":
         from ssoenv.commands import hook_env
 
         hook_env.run(arguments["shell"])
+        return None
+    if command == "credential-process":
+        from ssoenv.commands import credential_process
+
+        credential_process.run(positional[0])
+        return None
+    if command == "exec":
+        from ssoenv.commands import exec as exec_command
+
+        return exec_command.run(
+            positional[0], arguments.get("rest", []), no_browser="no_browser" in arguments
+        )
+    if command == "status":
+        from ssoenv.commands import status
+
+        return status.run(as_json="as_json" in arguments)
+    if command == "list":
+        from ssoenv.commands import list as list_command
+
+        list_command.run(as_json="as_json" in arguments)
+        return None
+    from ssoenv.commands import logout
+
+    return logout.run(arguments.get("sso_session"), arguments.get("shell"))
 
 
 def take_debug(args: Sequence[str]) -> tuple[bool, list[str]]:
@@ -127,8 +186,7 @@ def main(argv: list[str] | None = None) -> int:
     try:
         if fast is None:
             return _run_typer(args)
-        _run_fast(*fast)
-        return ExitCode.OK
+        return int(_run_fast(*fast) or ExitCode.OK)
     except KeyboardInterrupt as interrupt:
         if debug:
             return _traceback(interrupt)  # where it was when Ctrl-C came
