@@ -109,7 +109,7 @@ def token_from_json(data: dict[str, Any]) -> Token | None:
 
 
 def token_to_json(session: SsoSession, token: Token) -> dict[str, Any]:
-    """The fields and order the AWS CLI writes (protocol doc §6)."""
+    """The fields and order the AWS CLI writes (docs/protocol.md#token-cache)."""
     data: dict[str, Any] = {
         "startUrl": session.start_url,
         "region": session.region,
@@ -128,7 +128,7 @@ def token_to_json(session: SsoSession, token: Token) -> dict[str, Any]:
 
 class RegistrationCache:
     """Client registrations, named as `aws sso login` names them so each tool reuses
-    the other's (protocol doc §7)."""
+    the other's (docs/protocol.md#registration-cache)."""
 
     def __init__(self, directory: Path) -> None:
         self.directory = directory

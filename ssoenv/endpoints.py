@@ -1,8 +1,9 @@
 """Base URLs of the SSO OIDC and SSO portal APIs, chosen exactly as botocore chooses them.
 
-Owns the precedence of endpoint overrides (protocol doc §4: ignore flag, AWS_ENDPOINT_URL_*,
-AWS_ENDPOINT_URL, `services` sections, the profile's endpoint_url) and the default hosts of
-the two services' endpoint rule sets (§1: partitions, FIPS, dual-stack).
+Owns the precedence of endpoint overrides (docs/protocol.md#endpoint-overrides: ignore
+flag, AWS_ENDPOINT_URL_*, AWS_ENDPOINT_URL, `services` sections, the profile's endpoint_url)
+and the default hosts of the two services' endpoint rule sets
+(docs/protocol.md#regions-and-partitions: partitions, FIPS, dual-stack).
 """
 
 from __future__ import annotations

@@ -34,11 +34,13 @@ if TYPE_CHECKING:
 
 log = Logger("ssoenv.engine")
 
-# botocore refreshes an SSO token when less than 15 minutes remain (protocol doc §8).
+# botocore refreshes an SSO token when less than 15 minutes remain
+# (docs/protocol.md#token-reuse-and-refresh).
 TOKEN_REFRESH_WINDOW = timedelta(minutes=15)
 # Below this a token is not worth using for a call: it could expire in flight.
 TOKEN_MIN_VALID = timedelta(minutes=1)
-# The AWS CLI reuses a registration only while 15 minutes remain (protocol doc §7).
+# The AWS CLI reuses a registration only while 15 minutes remain
+# (docs/protocol.md#registration-reuse).
 REGISTRATION_MIN_VALID = timedelta(minutes=15)
 DEFAULT_REFRESH_WINDOW = timedelta(minutes=10)
 # How long a caller waits for another process's refresh of the same session (or
@@ -394,7 +396,8 @@ def _device_login(ctx: Context, session: SsoSession, endpoints: Endpoints) -> To
 
 
 def _browser_login(ctx: Context, session: SsoSession, endpoints: Endpoints) -> Token:
-    """Authorization code with PKCE through a loopback listener (protocol doc §2.6)."""
+    """Authorization code with PKCE through a loopback listener
+    (docs/protocol.md#browser-login-pkce-and-loopback)."""
     # Imported here: the prompt hook imports this module and never logs in.
     from ssoenv import loopback, pkce
 
@@ -451,7 +454,7 @@ def _registration(
     if pkce_flow:
         from ssoenv import pkce
 
-        # As the AWS CLI registers for PKCE (protocol doc §2.2).
+        # As the AWS CLI registers for PKCE (docs/protocol.md#registerclient).
         registration = oidc.register_client(
             ctx.http,
             endpoints.oidc,
@@ -478,7 +481,7 @@ def _device_scopes(session: SsoSession) -> tuple[str, ...] | None:
 def _reusable(
     cached: ClientRegistration, session: SsoSession, now: datetime, *, pkce_flow: bool
 ) -> bool:
-    """The AWS CLI's reuse rule (protocol doc §7): at least 15 minutes left, and
+    """The AWS CLI's reuse rule (docs/protocol.md#registration-reuse): at least 15 minutes left, and
     made for this flow (PKCE wants the authorization_code grant, the device flow not)."""
     if cached.expires_at - now < REGISTRATION_MIN_VALID:
         return False

@@ -93,7 +93,7 @@ class Token:
     registration_expires_at: datetime | None = None
 
     def can_refresh(self, now: datetime) -> bool:
-        """botocore's preconditions for a refresh (protocol doc §8)."""
+        """botocore's preconditions for a refresh (docs/protocol.md#token-reuse-and-refresh)."""
         return bool(
             self.refresh_token
             and self.client_id

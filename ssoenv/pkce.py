@@ -1,5 +1,5 @@
 """PKCE (RFC 7636) for the browser login, made the way the AWS CLI v2 makes it,
-and the `/authorize` URL the browser opens (protocol doc §2.6). Pure functions;
+and the `/authorize` URL the browser opens (docs/protocol.md#authorize-url). Pure functions;
 imports nothing from ssoenv but the model's default scopes."""
 
 from __future__ import annotations

@@ -1,11 +1,12 @@
 """A local emulator of AWS IAM Identity Center, for tests, ``make demo`` and the benchmark.
 
-One HTTP server speaks the real wire format of three APIs (see docs/aws-sso-protocol.md):
+One HTTP server speaks the real wire format of three APIs (see docs/protocol.md):
 
 * SSO OIDC (botocore client ``sso-oidc``, rest-json): RegisterClient, StartDeviceAuthorization,
   CreateToken (device code, refresh token, and authorization code with PKCE), plus the browser's
-  ``GET /authorize`` page of the PKCE login (doc §2.6), which redirects to the client's loopback
-  listener (at once with ``auto_approve``, else after a click on its "Allow" link);
+  ``GET /authorize`` page of the PKCE login (docs/protocol.md#authorize-url), which redirects
+  to the client's loopback listener (at once with ``auto_approve``, else after a click on its
+  "Allow" link);
 * the SSO portal (botocore client ``sso``, rest-json): GetRoleCredentials, ListAccounts,
   ListAccountRoles, Logout;
 * a tiny STS (query protocol): GetCallerIdentity, so that a demo can prove exported role
@@ -13,9 +14,10 @@ One HTTP server speaks the real wire format of three APIs (see docs/aws-sso-prot
 
 botocore's own clients work against it unchanged (``endpoint_url=emu.url``); that is how
 tests/test_emulator.py proves the wire format. Where the real service's behaviour is
-UNCONFIRMED the emulator is deliberately strict (protocol doc §14): OAuth ``error`` codes on
-every OIDC error, strict refresh-token rotation, refresh tokens only for scoped registrations,
-403 "No access" for unassigned roles, 404 for roles of an unknown account, small pages.
+UNCONFIRMED the emulator is deliberately strict
+(docs/protocol.md#what-the-emulator-is-strict-about): OAuth ``error`` codes on every OIDC
+error, strict refresh-token rotation, refresh tokens only for scoped registrations, 403 "No
+access" for unassigned roles, 404 for roles of an unknown account, small pages.
 
 Standard library only. In-process::
 
@@ -65,7 +67,7 @@ PORTAL_TYPE_PREFIX = "com.amazonaws.switchboard.portal#"
 STS_XMLNS = "https://sts.amazonaws.com/doc/2011-06-15/"
 SESSION_USER = "user@example.com"
 
-# OIDC exception name -> (HTTP status, OAuth ``error`` code); protocol doc §2.1.
+# OIDC exception name -> (HTTP status, OAuth ``error`` code); docs/protocol.md#oidc-errors.
 OIDC_ERRORS: dict[str, tuple[int, str]] = {
     "AuthorizationPendingException": (400, "authorization_pending"),
     "SlowDownException": (400, "slow_down"),
@@ -170,7 +172,8 @@ class _Client:
 
     @property
     def gets_refresh_tokens(self) -> bool:
-        # Only scoped (sso-session / PKCE) registrations get refresh tokens (doc §2.4).
+        # Only scoped (sso-session / PKCE) registrations get refresh tokens
+        # (docs/protocol.md#what-the-emulator-is-strict-about).
         return bool(self.scopes) or "refresh_token" in self.grant_types
 
 
@@ -309,7 +312,8 @@ def _oauth_code(name: str) -> str:
 
 
 def _oidc_error(name: str, description: str, status: int = 0) -> _Response:
-    """The OIDC error format: OAuth body plus the coral exception header (doc §2.1)."""
+    """The OIDC error format: OAuth body plus the coral exception header
+    (docs/protocol.md#oidc-errors)."""
     default_status, code = OIDC_ERRORS.get(name, (400, _oauth_code(name)))
     body = {"error": code, "error_description": description}
     response = _json_response(body, status or default_status)
@@ -318,7 +322,8 @@ def _oidc_error(name: str, description: str, status: int = 0) -> _Response:
 
 
 def _portal_error(status: int, name: str, message: str) -> _Response:
-    """The portal error format: {"message", "__type"} plus the exception header (doc §3)."""
+    """The portal error format: {"message", "__type"} plus the exception header
+    (docs/protocol.md#portal-errors)."""
     response = _json_response({"message": message, "__type": PORTAL_TYPE_PREFIX + name}, status)
     response.headers["x-amzn-ErrorType"] = f"{name}:{PORTAL_ERROR_NAMESPACE}"
     return response
@@ -606,7 +611,7 @@ class Emulator:
         body = _json_body(request)
         name = _required_str(body, "clientName")
         if body.get("clientType") != "public":
-            # The service only registers public clients (doc §2.2).
+            # The service only registers public clients (docs/protocol.md#registerclient).
             raise _Fail(_oidc_error("InvalidClientMetadataException", "Invalid client type"))
         issuer_url = body.get("issuerUrl")
         now = time.time()
@@ -720,8 +725,8 @@ class Emulator:
     def _record_poll(self, authorization: _DeviceAuthorization, now: float) -> bool:
         """Note a poll; say whether it came too fast (only when enforce_interval is on).
 
-        The AWS CLI polls twice back to back at the start (doc §2.5), so the first two polls
-        are always fine, and "too fast" means under half the interval.
+        The AWS CLI polls twice back to back at the start (docs/protocol.md#device-code-polling),
+        so the first two polls are always fine, and "too fast" means under half the interval.
         """
         previous = authorization.last_poll
         authorization.polls += 1
@@ -739,14 +744,16 @@ class Emulator:
             or record.session.client_id != client.client_id
         ):
             raise _Fail(_oidc_error("InvalidGrantException", "Invalid refresh token provided"))
-        # Strict rotation (doc §2.4, §14): a refresh token works once, so that two processes
-        # racing to refresh the same cached token are caught by the tests.
+        # Strict rotation (docs/protocol.md#what-the-emulator-is-strict-about): a refresh token
+        # works once, so that two processes racing to refresh the same cached token are caught
+        # by the tests.
         record.valid = False
         return self._issue_tokens(record.session, with_refresh_token=True)
 
     def _grant_authorization_code(self, client: _Client, body: dict[str, Any]) -> _Response:
-        """The PKCE login's CreateToken (doc §2.4): the code is single use and bound to its
-        client and redirect URI, and the verifier must hash to the challenge sent to /authorize."""
+        """The PKCE login's CreateToken (docs/protocol.md#createtoken): the code is single use and
+        bound to its client and redirect URI, and the verifier must hash to the challenge sent to
+        /authorize."""
         if "authorization_code" not in client.grant_types:
             # Device-flow registrations carry no grantTypes; they cannot use this grant.
             raise _Fail(
@@ -771,8 +778,9 @@ class Emulator:
     # ----------------------------------------------------------------- the browser's pages
 
     def _authorize(self, request: _Request) -> _Response:
-        """GET /authorize (doc §2.6). Errors that make the redirect URI untrustworthy are shown
-        as a page; the others go back to the client's listener (RFC 6749 §4.1.2.1)."""
+        """GET /authorize (docs/protocol.md#authorize-url). Errors that make the redirect URI
+        untrustworthy are shown as a page; the others go back to the client's listener
+        (RFC 6749 §4.1.2.1)."""
         query = request.query
         client = self._clients.get(query.get("client_id", ""))
         if client is None or time.time() >= client.expires_at:
@@ -876,7 +884,7 @@ class Emulator:
             "accessKeyId": access_key_id,
             "secretAccessKey": credentials.secret_access_key,
             "sessionToken": credentials.session_token,
-            # Epoch MILLISECONDS (doc §3); botocore divides by 1000.
+            # Epoch MILLISECONDS (docs/protocol.md#getrolecredentials); botocore divides by 1000.
             "expiration": int(credentials.expires_at * 1000),
         }
         answer.update(self.role_credentials_override or {})

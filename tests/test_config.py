@@ -573,7 +573,8 @@ def test_generated_profiles_resolve_like_botocore(
 
 
 def test_botocore_messages_we_mirror(isolated_env: Path) -> None:
-    """The doc's quoted botocore messages, and the case each of ours stands for."""
+    """The botocore messages docs/protocol.md#sso-session-and-legacy-profiles quotes, and the
+    case each of ours stands for."""
     cases = {
         "missing-session": 'The specified sso-session does not exist: "corp"',
         "inconsistent-start-url": "The value for sso_start_url is inconsistent between profile "

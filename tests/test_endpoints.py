@@ -226,7 +226,7 @@ def test_endpoints_match_botocore(
 
 
 def test_known_hosts(isolated_env: Path) -> None:
-    """The doc's table (§1), spelled out."""
+    """The hosts of docs/protocol.md#regions-and-partitions, spelled out."""
     assert ours(isolated_env, "dev", "eu-west-1") == Endpoints(
         "https://oidc.eu-west-1.amazonaws.com", "https://portal.sso.eu-west-1.amazonaws.com"
     )

@@ -64,7 +64,8 @@ def test_device_login_writes_the_aws_cli_token_file(
     assert data["registrationExpiresAt"].endswith("Z")
     assert stat.S_IMODE(path.stat().st_mode) == 0o600
     assert stat.S_IMODE(path.parent.stat().st_mode) == 0o700
-    # The registration is cached under the name the AWS CLI uses (protocol doc §7).
+    # The registration is cached under the name the AWS CLI uses
+    # (docs/protocol.md#registration-cache).
     key = json.dumps(
         {
             "tool": "botocore",

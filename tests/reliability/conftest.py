@@ -25,7 +25,7 @@ from tests.emulator import Emulator
 
 
 def token_file(home: Path, key: str = "corp") -> Path:
-    """The AWS CLI's token file of a session (sha1 of its name), protocol doc §6."""
+    """The AWS CLI's token file of a session (sha1 of its name), docs/protocol.md#token-cache."""
     return home / ".aws" / "sso" / "cache" / f"{hashlib.sha1(key.encode()).hexdigest()}.json"
 
 
