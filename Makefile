@@ -4,6 +4,9 @@ PYTHON ?= python3
 VENV ?= .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
+# The bash and zsh integration: their shared part and each shell's own (see ssoenv/hooks.py).
+SH_PARTS := shell/common.sh shell/bash.sh shell/zsh.sh
+SHELL_SCRIPTS_DIR ?= build/shell
 
 .DEFAULT_GOAL := help
 
@@ -32,9 +35,11 @@ lint: install ## ruff, mypy --strict, the import layers, shellcheck, shfmt, zsh 
 	$(VENV)/bin/ruff format --check .
 	$(VENV)/bin/mypy
 	$(VENV)/bin/lint-imports
-	$(VENV)/bin/shellcheck --shell=bash shell/ssoenv.bash shell/ssoenv.zsh completions/ssoenv.bash tests/demo.sh
-	$(VENV)/bin/shfmt -d -i 4 shell/ssoenv.bash completions/ssoenv.bash
-	$(VENV)/bin/shfmt -d -i 4 -ln bash shell/ssoenv.zsh
+	$(VENV)/bin/shellcheck --shell=bash $(SH_PARTS) completions/ssoenv.bash tests/demo.sh
+	$(VENV)/bin/shfmt -d -i 4 completions/ssoenv.bash
+	$(VENV)/bin/shfmt -d -i 4 -ln bash $(SH_PARTS)
+	zsh -n shell/common.sh
+	zsh -n shell/zsh.sh
 	zsh -n completions/_ssoenv
 	fish_indent --check shell/ssoenv.fish completions/ssoenv.fish
 
@@ -48,7 +53,10 @@ bench: install ## Measure the felt latencies against the emulator (see README)
 build: install ## Build the sdist and wheel into dist/
 	$(PY) -m build --no-isolation --outdir dist .
 
+shell-scripts: ## Write build/shell/ssoenv.{bash,zsh,fish}: what `ssoenv init` prints, for packagers
+	$(PYTHON) -m ssoenv.hooks $(SHELL_SCRIPTS_DIR)
+
 clean: ## Remove the venv and build leftovers
 	rm -rf $(VENV) dist build .pytest_cache .mypy_cache .ruff_cache .hypothesis .import_linter_cache
 
-.PHONY: help install demo test test-shells lint fmt bench build clean
+.PHONY: help install demo test test-shells lint fmt bench build shell-scripts clean

@@ -5,6 +5,7 @@ Must not import the engine, HTTP or the CLI framework."""
 from __future__ import annotations
 
 import json
+import os
 from collections.abc import Mapping
 from datetime import datetime, timedelta, timezone
 from pathlib import Path
@@ -39,7 +40,6 @@ PRIVATE_VARIABLES = (
     "__SSOENV_REGION",
     KEY_ID_VARIABLE,
     "__SSOENV_CRED_FILE",
-    "__SSOENV_CRED_MTIME",
 )
 # Never schedule the hook's refresh sooner than this, whatever the lifetimes,
 # so a short-lived credential cannot make every prompt call the network.
@@ -106,16 +106,10 @@ def use(
 
 
 def _watch_ops(credential_file: Path | None) -> list[EnvOp]:
-    try:
-        mtime = int(credential_file.stat().st_mtime) if credential_file else None
-    except OSError:
-        mtime = None
-    if credential_file is None or mtime is None:
-        return [UnsetVar("__SSOENV_CRED_FILE"), UnsetVar("__SSOENV_CRED_MTIME")]
-    return [
-        SetVar("__SSOENV_CRED_FILE", str(credential_file)),
-        SetVar("__SSOENV_CRED_MTIME", str(mtime)),
-    ]
+    # os.path.exists: any error reading the file means nothing to watch.
+    if credential_file is None or not os.path.exists(credential_file):
+        return [UnsetVar("__SSOENV_CRED_FILE")]
+    return [SetVar("__SSOENV_CRED_FILE", str(credential_file))]
 
 
 def _region_ops(region: str | None, environ: Mapping[str, str]) -> list[EnvOp]:

@@ -1,10 +1,19 @@
-"""`ssoenv init SHELL`: the shell integration script, read from its real file in
-`shell/`, with the path of the ssoenv program filled in for `@SSOENV_EXE@`
-(quoted for that shell) and the completion file from `completions/` for
-`@SSOENV_COMPLETIONS@`. The zsh file `_ssoenv` is a `#compdef` function body, so
-shell/ssoenv.zsh puts the placeholder inside `_ssoenv() { ... }` and registers
-it with compdef itself (at once, or at the first prompt if compinit has not run
-yet). No shell logic lives here."""
+"""`ssoenv init SHELL`: the shell integration script, put together from its real
+files in `shell/`, with the path of the ssoenv program filled in for
+`@SSOENV_EXE@` (quoted for that shell), the shell's name for `@SSOENV_SHELL@`
+and the completion file from `completions/` for `@SSOENV_COMPLETIONS@`.
+
+bash and zsh get `shell/common.sh` (the code they run alike) followed by their
+own part, `shell/bash.sh` or `shell/zsh.sh`; fish, another language, gets
+`shell/ssoenv.fish`. The zsh file `_ssoenv` is a `#compdef` function body, so
+shell/zsh.sh puts the placeholder inside `_ssoenv() { ... }` and registers it
+with compdef itself (at once, or at the first prompt if compinit has not run
+yet). No shell logic lives here.
+
+Every new shell pays for `ssoenv init`: reading three files and replacing
+three placeholders is all it does (no import beyond `os`, `sys` and
+ssoenv.resources). `python -m ssoenv.hooks FOLDER` writes the same scripts as
+plain files for packagers (`make shell-scripts`), calling `ssoenv` from PATH."""
 
 from __future__ import annotations
 
@@ -18,12 +27,15 @@ from ssoenv.errors import UsageError
 # which spares every new shell the import of the quoting machinery.
 _PLAIN = frozenset("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789/._-+")
 
-# shell -> (integration script, completion file)
-SCRIPTS: dict[str, tuple[str, str]] = {
-    "bash": ("ssoenv.bash", "ssoenv.bash"),
-    "zsh": ("ssoenv.zsh", "_ssoenv"),
-    "fish": ("ssoenv.fish", "ssoenv.fish"),
+# shell -> (the parts of its script in shell/, in order; its completion file)
+SCRIPTS: dict[str, tuple[tuple[str, ...], str]] = {
+    "bash": (("common.sh", "bash.sh"), "ssoenv.bash"),
+    "zsh": (("common.sh", "zsh.sh"), "_ssoenv"),
+    "fish": (("ssoenv.fish",), "ssoenv.fish"),
 }
+
+# What the packagers' files call: the ssoenv found on PATH when they are sourced.
+PACKAGED_EXE = "ssoenv"
 
 
 def render(shell: str, exe: str) -> str:
@@ -32,11 +44,13 @@ def render(shell: str, exe: str) -> str:
             f"`ssoenv init SHELL` supports bash, zsh and fish, not {shell!r}",
             hint="for other shells, eval the output of `ssoenv use PROFILE --shell NAME`",
         )
-    script_name, completion_name = SCRIPTS[shell]
-    script = resources.read("shell", script_name)
+    parts, completion_name = SCRIPTS[shell]
+    script = "".join(resources.read("shell", part) for part in parts)
     completion = resources.read("completions", completion_name)
-    return script.replace("@SSOENV_EXE@", quote_path(shell, exe)).replace(
-        "@SSOENV_COMPLETIONS@", completion
+    return (
+        script.replace("@SSOENV_EXE@", quote_path(shell, exe))
+        .replace("@SSOENV_SHELL@", shell)
+        .replace("@SSOENV_COMPLETIONS@", completion)
     )
 
 
@@ -61,3 +75,23 @@ def executable() -> str:
     import shutil
 
     return shutil.which("ssoenv") or "ssoenv"
+
+
+def write_packaged(folder: str) -> list[str]:
+    """Write `ssoenv.bash`, `ssoenv.zsh` and `ssoenv.fish` into `folder`: what
+    `ssoenv init` prints, with `ssoenv` from PATH as the program. The paths written."""
+    os.makedirs(folder, exist_ok=True)
+    written = []
+    for shell in SCRIPTS:
+        path = os.path.join(folder, f"ssoenv.{shell}")
+        with open(path, "w", encoding="utf-8") as handle:
+            handle.write(render(shell, PACKAGED_EXE))
+        written.append(path)
+    return written
+
+
+if __name__ == "__main__":
+    if len(sys.argv) != 2:
+        sys.exit("usage: python -m ssoenv.hooks FOLDER")
+    for written_path in write_packaged(sys.argv[1]):
+        sys.stdout.write(written_path + "\n")

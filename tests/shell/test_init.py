@@ -1,4 +1,4 @@
-"""`ssoenv init SHELL`: the file in shell/ with the completions inside; sourcing
+"""`ssoenv init SHELL`: the files in shell/ with the completions inside; sourcing
 it prints nothing, sourcing it twice changes nothing, and the hooks of other
 tools keep their place and keep running."""
 
@@ -15,16 +15,22 @@ from tests.shell.conftest import ROOT, SHELLS, SSOENV, require, run_script
 pytestmark = pytest.mark.shell
 
 COMPLETIONS = {"bash": "ssoenv.bash", "zsh": "_ssoenv", "fish": "ssoenv.fish"}
+# bash and zsh: the code they share, then their own part; fish: a file of its own.
+PARTS = {"bash": ("common.sh", "bash.sh"), "zsh": ("common.sh", "zsh.sh"), "fish": ("ssoenv.fish",)}
 
 
 def expected_init(shell: str, exe: str, root: Path = ROOT) -> str:
-    """What `ssoenv init` must print: the template, the program's path quoted
-    for the shell, and the completion file."""
-    template = (root / "shell" / f"ssoenv.{shell}").read_text()
+    """What `ssoenv init` must print: the shell's parts one after the other, the
+    program's path quoted for the shell, the shell's name, and the completion file."""
+    template = "".join((root / "shell" / part).read_text() for part in PARTS[shell])
     completions = (root / "completions" / COMPLETIONS[shell]).read_text()
     plain = exe.replace("/", "").replace(".", "").replace("_", "").replace("-", "").isalnum()
     shown = exe if plain else get_shell(shell).quote(exe)  # a plain path needs no quotes
-    return template.replace("@SSOENV_EXE@", shown).replace("@SSOENV_COMPLETIONS@", completions)
+    return (
+        template.replace("@SSOENV_EXE@", shown)
+        .replace("@SSOENV_SHELL@", shell)
+        .replace("@SSOENV_COMPLETIONS@", completions)
+    )
 
 
 @pytest.mark.parametrize(

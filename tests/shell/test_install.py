@@ -57,7 +57,7 @@ def test_init_after_a_wheel_install(tmp_path: Path) -> None:
         ).stdout.strip()
     )  # fmt: skip
     (site / "zz_test_deps.pth").write_text(sysconfig.get_path("purelib") + "\n")
-    found = "import ssoenv.resources as r; print(r.data_file('shell', 'ssoenv.bash'))"
+    found = "import ssoenv.resources as r; print(r.data_file('shell', 'common.sh'))"
     where = subprocess.run(
         [str(python), "-c", found],
         capture_output=True, text=True, check=True, cwd=tmp_path,

@@ -1,5 +1,5 @@
 """Static checks of the scripts: ShellCheck (every optional check on) for what
-bash runs and for the zsh script, which is written to parse as bash too; the
+bash runs and for the zsh parts, which are written to parse as bash too; the
 shells' own syntax checks; fish_indent's formatting."""
 
 from __future__ import annotations
@@ -34,15 +34,20 @@ def test_shellcheck_the_bash_completion_file() -> None:
     check([shellcheck(), "--enable=all", str(ROOT / "completions" / "ssoenv.bash")])
 
 
-def test_shellcheck_the_zsh_script() -> None:
-    """The zsh template, checked as bash; its completions (zsh-only syntax) are
-    checked by zsh itself below."""
-    check([shellcheck(), "--shell=bash", "--enable=all", str(ROOT / "shell" / "ssoenv.zsh")])
+# The bash and zsh templates: the part they share and each one's own.
+PARTS = [ROOT / "shell" / name for name in ("common.sh", "bash.sh", "zsh.sh")]
+
+
+def test_shellcheck_the_bash_and_zsh_parts() -> None:
+    """Each part alone, checked as bash (the zsh code is written to parse as bash
+    too); the completions of zsh (zsh-only syntax) are checked by zsh itself below."""
+    check([shellcheck(), "--shell=bash", "--enable=all", *map(str, PARTS)])
 
 
 def test_bash_and_zsh_accept_the_syntax(init_scripts: dict[str, Path]) -> None:
     check([require("bash"), "-n", str(init_scripts["bash"])])
     check([require("zsh"), "-n", str(init_scripts["zsh"])])
+    check([require("zsh"), "-n", str(ROOT / "shell" / "common.sh")])
     check([require("zsh"), "-n", str(ROOT / "completions" / "_ssoenv")])
 
 
@@ -60,8 +65,8 @@ def test_fish_accepts_the_syntax_and_the_indentation(init_scripts: dict[str, Pat
         )
 
 
-def test_the_bash_file_declares_its_shell_on_line_one() -> None:
-    for path in (ROOT / "shell" / "ssoenv.bash", ROOT / "shell" / "ssoenv.zsh"):
+def test_the_bash_and_zsh_parts_declare_their_shell_on_line_one() -> None:
+    for path in PARTS:
         assert path.read_text().splitlines()[0] == "# shellcheck shell=bash"
 
 
@@ -70,8 +75,5 @@ def test_shfmt_formats_the_bash_and_zsh_scripts_as_they_are() -> None:
     shfmt = str(local) if local.exists() else shutil.which("shfmt")
     if shfmt is None:
         pytest.skip("shfmt is not installed (pip install shfmt-py)")
-    shell_dir, completions = ROOT / "shell", ROOT / "completions"
-    check(
-        [shfmt, "-d", "-i", "4", str(shell_dir / "ssoenv.bash"), str(completions / "ssoenv.bash")]
-    )
-    check([shfmt, "-d", "-i", "4", "-ln", "bash", str(shell_dir / "ssoenv.zsh")])
+    check([shfmt, "-d", "-i", "4", str(ROOT / "completions" / "ssoenv.bash")])
+    check([shfmt, "-d", "-i", "4", "-ln", "bash", *map(str, PARTS)])

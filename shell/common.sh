@@ -1,11 +1,25 @@
 # shellcheck shell=bash
-# ssoenv shell integration for bash (3.2 and later), printed by `ssoenv init bash`.
+# ssoenv shell integration for bash (3.2 and later) and zsh, printed by
+# `ssoenv init bash` and `ssoenv init zsh`.
 #
 # It defines the `ssoenv` function (it evaluates what `ssoenv use` and
 # `ssoenv logout` print), a prompt hook that keeps this shell's credentials
 # fresh, the `ssoenv_prompt` badge, and completions. On a normal prompt the hook
 # starts no process: it compares integers kept in the environment with the
 # shell's own clock, and the credential file with a marker file (`-nt`).
+#
+# Two parts make the script. This one, shell/common.sh, is the code bash and
+# zsh run alike. The shell's own part follows it (shell/bash.sh or
+# shell/zsh.sh): the clock `__ssoenv_now`, `__ssoenv_apply` (evaluate what
+# ssoenv printed), the registration of the prompt hook, `__ssoenv_doctor` (say
+# when that hook got lost) and the completions. `ssoenv init` fills in the
+# program's path and the shell's name (`--shell bash` or `--shell zsh`).
+#
+# zsh runs each function below under `emulate -L zsh` (zsh's own defaults, for
+# the length of the function), so no option the user set (ksh_arrays,
+# sh_word_split, nounset...) changes what it does; bash, which always sets
+# BASH_VERSION itself, skips that line. ShellCheck has no zsh mode: this code is
+# written to parse as bash and is checked as bash.
 
 # =============================================================================
 #
@@ -18,37 +32,9 @@
 # another terminal's refresh. ssoenv picks and verifies the folder (a folder
 # in /tmp may be someone else's); `exec bash` keeps the PID and the environment.
 
-# Define __ssoenv_now for bash MAJOR.MINOR: it sets __ssoenv_t to the epoch seconds.
-__ssoenv_pick_clock() {
-    if ((${1} >= 5)) && [[ -n ${EPOCHSECONDS-} ]]; then
-        __ssoenv_now() { __ssoenv_t=${EPOCHSECONDS}; }
-    elif ((${1} > 4 || (${1} == 4 && ${2} >= 2))); then
-        __ssoenv_now() { \builtin printf -v __ssoenv_t '%(%s)T' -1; }
-    else
-        # bash 3.2 (macOS) has no clock of its own: one `date` per call.
-        __ssoenv_now() { __ssoenv_t=$(\command date +%s); }
-    fi
-}
-__ssoenv_pick_clock "${BASH_VERSINFO[0]}" "${BASH_VERSINFO[1]}"
-
 # Succeed when $1 is a plain non-negative integer, safe inside (( )).
 __ssoenv_is_int() {
     [[ -n ${1-} && ${1} != *[!0-9]* ]]
-}
-
-# Evaluate shell code printed by ssoenv with Ctrl-C ignored, so that an
-# interrupt cannot leave half of the variables set (as direnv does), and with
-# aliases off, so that an alias named `export` or `unset` cannot hijack it.
-__ssoenv_apply() {
-    \builtin local __ssoenv_saved_trap __ssoenv_aliases=''
-    # Only reached when ssoenv itself ran: one more subshell does not matter here.
-    __ssoenv_saved_trap=$(\builtin trap -p INT)
-    \builtin shopt -q expand_aliases && __ssoenv_aliases=1
-    \builtin shopt -u expand_aliases
-    \builtin trap '' INT
-    \builtin eval "${1}"
-    \builtin eval "${__ssoenv_saved_trap:-\builtin trap - INT}"
-    [[ -z ${__ssoenv_aliases} ]] || \builtin shopt -s expand_aliases
 }
 
 # =============================================================================
@@ -60,6 +46,7 @@ __ssoenv_apply() {
 # cache file changed or vanished (another terminal refreshed or logged out).
 # Builtins only: this runs before every prompt while a profile is active.
 __ssoenv_due() {
+    [[ -n ${BASH_VERSION-} ]] || \builtin emulate -L zsh
     \builtin local __ssoenv_t
     __ssoenv_now
     if __ssoenv_is_int "${__SSOENV_RETRY_AT-}" && ((__ssoenv_t < __SSOENV_RETRY_AT)); then
@@ -77,12 +64,13 @@ __ssoenv_due() {
 
 # Run `ssoenv hook-env` (never logs in, short timeouts) and apply what it prints.
 __ssoenv_hook_env() {
+    [[ -n ${BASH_VERSION-} ]] || \builtin emulate -L zsh
     \builtin local __ssoenv_t __ssoenv_code
     __ssoenv_now
     # Arm a back-off first; hook-env disarms it on success. A crash or a
     # Ctrl-C therefore cannot make every following prompt start ssoenv again.
     \builtin export __SSOENV_RETRY_AT=$((__ssoenv_t + 60))
-    if __ssoenv_code=$(__SSOENV_SHELL_PID=$$ \command @SSOENV_EXE@ hook-env --shell bash); then
+    if __ssoenv_code=$(__SSOENV_SHELL_PID=$$ \command @SSOENV_EXE@ hook-env --shell @SSOENV_SHELL@); then
         __ssoenv_apply "${__ssoenv_code}"
     fi
     [[ -n ${SSOENV_PROFILE-} && -z ${__SSOENV_RETRY_AT-} ]] || \builtin return 0
@@ -95,42 +83,13 @@ __ssoenv_hook_env() {
 
 # Before each prompt: refresh or pick up credentials when due; keep $?.
 __ssoenv_precmd() {
-    \builtin local __ssoenv_status=$?
+    \builtin local -i __ssoenv_status=$? # first, before any test changes $?
+    [[ -n ${BASH_VERSION-} ]] || \builtin emulate -L zsh
     __ssoenv_hooked=1 # the doctor's proof that some prompt runs this hook
     if [[ -n ${SSOENV_PROFILE-} ]] && __ssoenv_due; then
         __ssoenv_hook_env
     fi
     \builtin return "${__ssoenv_status}"
-}
-
-# Succeed when PROMPT_COMMAND is an array (bash 5.1 runs each element).
-__ssoenv_prompt_command_is_array() {
-    ((BASH_VERSINFO[0] * 100 + BASH_VERSINFO[1] >= 501)) || \builtin return 1
-    [[ -n ${PROMPT_COMMAND[*]+set} && ${PROMPT_COMMAND@a} == *a* ]]
-}
-
-# Run the hook first, so the prompt (and tools like starship) see fresh values.
-if [[ ";${PROMPT_COMMAND[*]-};" != *__ssoenv_precmd* ]]; then
-    if __ssoenv_prompt_command_is_array; then
-        PROMPT_COMMAND=(__ssoenv_precmd "${PROMPT_COMMAND[@]}")
-    else
-        # shellcheck disable=SC2178 # a string stays a string (the array case is above).
-        PROMPT_COMMAND="__ssoenv_precmd${PROMPT_COMMAND:+;${PROMPT_COMMAND#;}}"
-    fi
-fi
-
-# Warn once when the hook has never run and is no longer in PROMPT_COMMAND (a
-# framework loaded later replaced it); SSOENV_DOCTOR=0 silences this.
-__ssoenv_doctor() {
-    [[ ${SSOENV_DOCTOR-} != 0 && -z ${__ssoenv_doctor_done-}${__ssoenv_hooked-} ]] || \builtin return 0
-    # starship keeps the PROMPT_COMMAND it replaced in a variable of its own and runs it.
-    [[ "${PROMPT_COMMAND[*]-} ${_PRESERVED_PROMPT_COMMAND-} ${STARSHIP_PROMPT_COMMAND-}" == *__ssoenv_precmd* ]] &&
-        \builtin return 0
-    __ssoenv_doctor_done=1
-    # shellcheck disable=SC2016 # the $(...) is text for the user to copy, not to expand.
-    \builtin printf '%s\n' \
-        'ssoenv: the prompt hook is not in PROMPT_COMMAND, so credentials will not refresh;' \
-        '  put eval "$(ssoenv init bash)" after the tools that set PROMPT_COMMAND in ~/.bashrc (SSOENV_DOCTOR=0 hides this)' >&2
 }
 
 # =============================================================================
@@ -141,6 +100,7 @@ __ssoenv_doctor() {
 # ssoenv: `use` and `logout` change this shell (through eval); any other
 # subcommand, or --shell/--help, runs the program as is.
 ssoenv() {
+    [[ -n ${BASH_VERSION-} ]] || \builtin emulate -L zsh
     \builtin local __ssoenv_i=0 __ssoenv_arg='' __ssoenv_code __ssoenv_pid=$$
     # The subcommand is the first word that is not an option (ssoenv's own
     # options take no value).
@@ -166,9 +126,10 @@ ssoenv() {
         esac
     done
     # A subshell shares $$ with its parent: it must not move the parent's marker.
-    ((${BASH_SUBSHELL:-0} == 0)) || __ssoenv_pid=''
+    # (Each shell counts its subshells in its own variable; the other one is unset.)
+    ((${BASH_SUBSHELL:-${ZSH_SUBSHELL:-0}} == 0)) || __ssoenv_pid=''
     __ssoenv_code=$(__SSOENV_SHELL_PID=${__ssoenv_pid} \command @SSOENV_EXE@ \
-        "${@:1:__ssoenv_i}" --shell bash "${@:__ssoenv_i+1}")
+        "${@:1:__ssoenv_i}" --shell @SSOENV_SHELL@ "${@:__ssoenv_i+1}")
     \builtin local __ssoenv_status=$?
     # 9 is "partly done": a logout that ended this machine's session but not
     # every item; its code still clears the shell.
@@ -181,8 +142,11 @@ ssoenv() {
 # ssoenv_prompt [-v VAR]: the badge for a prompt: "dev 42m", "dev 1h05m",
 # "dev 42m!" (keys still valid, a login is needed), "dev 42m~" (the last refresh
 # failed for a reason that may pass; it retries), "dev expired", or nothing.
-# With -v VAR it sets VAR instead of printing: no subshell in PROMPT_COMMAND.
+# With -v VAR it sets VAR instead of printing: no subshell in the prompt hook.
+# In a zsh prompt with PROMPT_SUBST, write ${VAR//\%/%%}: a `%` of a profile
+# name is text.
 ssoenv_prompt() {
+    [[ -n ${BASH_VERSION-} ]] || \builtin emulate -L zsh
     \builtin local __ssoenv_badge='' __ssoenv_t __ssoenv_left
     if [[ -n ${SSOENV_PROFILE-} ]]; then
         # A profile name comes from a config file: no control character of it
@@ -213,18 +177,3 @@ ssoenv_prompt() {
         \builtin printf '%s\n' "${__ssoenv_badge}"
     fi
 }
-
-# =============================================================================
-#
-# Completions (completions/ssoenv.bash).
-#
-
-@SSOENV_COMPLETIONS@
-
-# =============================================================================
-#
-# To initialize ssoenv, add this to your configuration (usually ~/.bashrc):
-#
-#   eval "$(ssoenv init bash)"
-#
-# Then `ssoenv use PROFILE`; `ssoenv_prompt` gives a badge for PS1.
