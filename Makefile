@@ -4,7 +4,7 @@ PYTHON ?= python3
 VENV ?= .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
-# The bash and zsh integration: their shared part and each shell's own (see ssoenv/hooks.py).
+# The bash and zsh integration: their shared part and each shell's own (see ssoenv/commands/init.py).
 SH_PARTS := shell/common.sh shell/bash.sh shell/zsh.sh
 SHELL_SCRIPTS_DIR ?= build/shell
 
@@ -54,7 +54,7 @@ build: install ## Build the sdist and wheel into dist/
 	$(PY) -m build --no-isolation --outdir dist .
 
 shell-scripts: ## Write build/shell/ssoenv.{bash,zsh,fish}: what `ssoenv init` prints, for packagers
-	$(PYTHON) -m ssoenv.hooks $(SHELL_SCRIPTS_DIR)
+	$(PYTHON) -m ssoenv.commands.init $(SHELL_SCRIPTS_DIR)
 
 clean: ## Remove the venv and build leftovers
 	rm -rf $(VENV) dist build .pytest_cache .mypy_cache .ruff_cache .hypothesis .import_linter_cache

@@ -5,7 +5,6 @@ when a command is not served by a fast path (see ssoenv.main)."""
 
 import functools
 import inspect
-import sys
 from collections.abc import Callable
 from typing import Annotated, Any, TypeVar
 
@@ -252,9 +251,9 @@ def init(
     zsh: `eval "$(ssoenv init zsh)"` to ~/.zshrc;
     fish: `ssoenv init fish | source` to ~/.config/fish/config.fish.
     """
-    from ssoenv import hooks
+    from ssoenv.commands import init as command
 
-    sys.stdout.write(hooks.init_script(shell))
+    command.run(shell)
 
 
 @command("hook-env", hidden=True)

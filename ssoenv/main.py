@@ -107,9 +107,9 @@ def _run_fast(command: str, arguments: dict[str, Any]) -> int | None:
     profile = positional[0] if positional else None
     if command == "init":
         # Every new shell pays for this one: read a file, fill in a path, nothing else.
-        from ssoenv import hooks
+        from ssoenv.commands import init
 
-        sys.stdout.write(hooks.init_script(positional[0]))
+        init.run(positional[0])
         return None
     if command == "use":
         from ssoenv.commands import use

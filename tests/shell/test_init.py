@@ -42,7 +42,7 @@ def expected_init(shell: str, exe: str, root: Path = ROOT) -> str:
     ],
 )
 def test_the_program_path_is_quoted_when_it_must_be(exe: str, plain: bool) -> None:
-    from ssoenv.hooks import quote_path
+    from ssoenv.commands.init import quote_path
 
     for shell in ("bash", "zsh", "fish"):
         expected = exe if plain else get_shell(shell).quote(exe)

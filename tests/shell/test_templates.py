@@ -17,7 +17,7 @@ from pathlib import Path
 
 import pytest
 
-from ssoenv.hooks import quote_path
+from ssoenv.commands.init import quote_path
 from tests.shell.conftest import ROOT, SHELLS, SSOENV, require, run_script
 from tests.shell.test_init import expected_init
 
@@ -125,7 +125,7 @@ def test_a_packaged_script_works_once_sourced(
 ) -> None:
     """Sourced as a file (no `ssoenv init` at start-up), the script finds ssoenv
     on PATH and `ssoenv use` changes the shell."""
-    from ssoenv.hooks import write_packaged
+    from ssoenv.commands.init import write_packaged
 
     write_packaged(str(tmp_path))
     env = {**logged_in, "SCRIPT": str(tmp_path / f"ssoenv.{shell}")}

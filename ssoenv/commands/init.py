@@ -12,7 +12,7 @@ yet). No shell logic lives here.
 
 Every new shell pays for `ssoenv init`: reading three files and replacing
 three placeholders is all it does (no import beyond `os`, `sys` and
-ssoenv.resources). `python -m ssoenv.hooks FOLDER` writes the same scripts as
+ssoenv.resources). `python -m ssoenv.commands.init FOLDER` writes the same scripts as
 plain files for packagers (`make shell-scripts`), calling `ssoenv` from PATH."""
 
 from __future__ import annotations
@@ -36,6 +36,10 @@ SCRIPTS: dict[str, tuple[tuple[str, ...], str]] = {
 
 # What the packagers' files call: the ssoenv found on PATH when they are sourced.
 PACKAGED_EXE = "ssoenv"
+
+
+def run(shell: str) -> None:
+    sys.stdout.write(init_script(shell))
 
 
 def render(shell: str, exe: str) -> str:
@@ -92,6 +96,6 @@ def write_packaged(folder: str) -> list[str]:
 
 if __name__ == "__main__":
     if len(sys.argv) != 2:
-        sys.exit("usage: python -m ssoenv.hooks FOLDER")
+        sys.exit("usage: python -m ssoenv.commands.init FOLDER")
     for written_path in write_packaged(sys.argv[1]):
         sys.stdout.write(written_path + "\n")
