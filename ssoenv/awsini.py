@@ -202,11 +202,16 @@ def parse_text(text: str, where: str) -> dict[str, Section]:
 
 def read_sections(path: Path, where: str) -> dict[str, Section] | None:
     """Every section of the file; None when botocore would find no file to read."""
-    data = _read(path, where)
-    return None if data is None else parse_text(_decode(data, where), where)
+    data = read_bytes(path, where)
+    return None if data is None else parse_bytes(data, where)
 
 
-def _read(path: Path, where: str) -> bytes | None:
+def parse_bytes(data: bytes, where: str) -> dict[str, Section]:
+    """Every section of a file's bytes (UTF-8, as botocore reads them)."""
+    return parse_text(_decode(data, where), where)
+
+
+def read_bytes(path: Path, where: str) -> bytes | None:
     """The file's bytes; None when botocore would find no file (os.path.isfile is false)."""
     try:
         if stat.S_ISDIR(path.stat().st_mode):

@@ -14,7 +14,7 @@ import re
 from collections.abc import Mapping, Sequence
 from pathlib import Path
 
-from ssoenv.awsini import Section, Value, classify, read_sections, show
+from ssoenv.awsini import Section, Value, classify, parse_bytes, read_bytes, show
 from ssoenv.awsini import parse_text as parse_text  # re-exported: tests compare it to botocore
 from ssoenv.endpoints import resolve_endpoints, valid_region
 from ssoenv.errors import ConfigError
@@ -68,9 +68,9 @@ class ConfigFile:
     """The profile map of botocore.configloader.load_config for one file."""
 
     path: Path
-    profiles: dict[str, Section]  # "default" for [default] / [profile default]; later wins
-    sso_sessions: dict[str, Section]
-    services: dict[str, Section]
+    profiles: Mapping[str, Section]  # "default" for [default] / [profile default]; later wins
+    sso_sessions: Mapping[str, Section]
+    services: Mapping[str, Section]
     shown_path: str  # `path` as messages show it, e.g. "~/.aws/config" (see shown_path)
     exists: bool = True  # False when the file is missing (an empty config, as for botocore)
     headers: Mapping[tuple[str, str], str] = {}  # (kind, name) -> the header as written
@@ -103,22 +103,40 @@ def shown_path(path: Path, home: Path | None) -> str:
     return "~" if rest == Path() else f"~/{rest}"
 
 
-def load_config(path: Path, *, home: Path | None = None) -> ConfigFile:
+def load_config(path: Path, *, home: Path | None = None, index: Path | None = None) -> ConfigFile:
     """Parse `path` like botocore.configloader.load_config; a missing file is empty.
 
-    `home` is only used to show the path as "~/..." in messages.
+    `home` is only used to show the path as "~/..." in messages. With `index` (a
+    private folder), the parse is kept there and reused while the file's bytes
+    are the same (ssoenv.configindex): one profile then costs the same to
+    resolve whatever the size of the file.
     """
     where = shown_path(path, home)  # computed once: every message about a profile uses it
-    raw = read_sections(path, where)
-    if raw is None:
+    data = read_bytes(path, where)
+    if data is None:
         return ConfigFile(path, {}, {}, {}, where, exists=False)
+    if index is not None:
+        from ssoenv import configindex
+
+        found = configindex.lookup(index, path, data)
+        if found is not None:
+            return ConfigFile(
+                path,
+                configindex.Sections(found, "profile"),
+                configindex.Sections(found, "sso-session"),
+                configindex.Sections(found, "services"),
+                where,
+                headers=configindex.Headers(found),
+            )
     maps: dict[str, dict[str, Section]] = {"profile": {}, "sso-session": {}, "services": {}}
     headers: dict[tuple[str, str], str] = {}
-    for header, values in raw.items():
-        found = classify(header)
-        if found is not None:  # build_profile_map: a later section replaces an earlier one
-            maps[found[0]][found[1]] = values
-            headers[found] = header
+    for header, values in parse_bytes(data, where).items():
+        found_name = classify(header)
+        if found_name is not None:  # build_profile_map: a later section replaces an earlier one
+            maps[found_name[0]][found_name[1]] = values
+            headers[found_name] = header
+    if index is not None:
+        configindex.store(index, path, data, maps, headers)
     return ConfigFile(
         path, maps["profile"], maps["sso-session"], maps["services"], where, headers=headers
     )

@@ -125,8 +125,14 @@ def _tighten(path: Path, mode: int) -> None:
 
 
 def write_json(path: Path, data: dict[str, Any]) -> None:
+    """Replace `path` atomically with `data` as compact JSON (see write_bytes)."""
+    write_bytes(path, json.dumps(data, indent=None, separators=(",", ":")).encode("utf-8"))
+
+
+def write_bytes(path: Path, data: bytes) -> None:
     """Replace `path` atomically: a reader sees the old file or the new one, never a mix,
     and a process killed at any point leaves no partial file behind under that name.
+    The file is 0600 in a 0700 folder, whatever the umask.
 
     A writer killed between creating its temp file and the rename leaves that temp
     file behind; the next write to `path` removes it (see _remove_stale_temps).
@@ -136,10 +142,10 @@ def write_json(path: Path, data: dict[str, Any]) -> None:
     fd, temp = _locked_temp(path)
     # The temp file stays locked until it has been renamed: a locked temp file is
     # a live writer's, so no other process's clean-up removes it under our feet.
-    with os.fdopen(fd, "w", encoding="utf-8") as handle:
+    with os.fdopen(fd, "wb") as handle:
         try:
             os.fchmod(handle.fileno(), FILE_MODE)
-            json.dump(data, handle, indent=None, separators=(",", ":"))
+            handle.write(data)
             handle.flush()
             os.fsync(handle.fileno())
             os.replace(temp, path)

@@ -39,6 +39,11 @@ def credentials_dir(environ: Mapping[str, str]) -> Path:
     return ssoenv_cache_dir(environ) / "credentials"
 
 
+def config_index_dir(environ: Mapping[str, str]) -> Path:
+    """The parsed copies of config files (ssoenv.configindex)."""
+    return ssoenv_cache_dir(environ) / "config-index"
+
+
 def locks_dir(environ: Mapping[str, str]) -> Path:
     return ssoenv_cache_dir(environ) / "locks"
 

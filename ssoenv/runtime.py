@@ -118,9 +118,10 @@ def refuse_terminal_stdout(verb: str, profile: str | None) -> None:
 
 
 def load_config() -> ConfigFile:
+    from ssoenv import paths
     from ssoenv.config import config_path, load_config
 
-    return load_config(config_path(os.environ))
+    return load_config(config_path(os.environ), index=paths.config_index_dir(os.environ))
 
 
 def load_profile(name: str | None) -> SsoProfile:
