@@ -51,10 +51,13 @@ class Variable:
     default: str  # as people see it ("600", "`~/.aws/config`", "unset")
     meaning: str  # one line
     set_by: str = "you"  # "you", or "ssoenv" for the state it keeps in a shell
+    # Who reads it: "ssoenv" (Settings.from_environ), "shell" (the shell integration
+    # only), or "" (nobody: written only, and cleared with the rest).
+    read_by: str = "ssoenv"
 
 
-def _ssoenv(name: str, meaning: str) -> Variable:
-    return Variable(name, "unset", meaning, set_by="ssoenv")
+def _ssoenv(name: str, meaning: str, *, read_by: str = "ssoenv") -> Variable:
+    return Variable(name, "unset", meaning, set_by="ssoenv", read_by=read_by)
 
 
 VARIABLES: tuple[Variable, ...] = (
@@ -113,7 +116,9 @@ VARIABLES: tuple[Variable, ...] = (
         "`~` in AWS_CONFIG_FILE",
     ),
     Variable(
-        "XDG_CACHE_HOME", "`~/.cache`", "holds ssoenv's cache, `ssoenv/` (an absolute path only)"
+        "XDG_CACHE_HOME",
+        "`~/.cache`",
+        "ssoenv's cache goes to `$XDG_CACHE_HOME/ssoenv` (only an absolute path counts)",
     ),
     Variable(
         "SSOENV_CACHE_DIR",
@@ -123,7 +128,7 @@ VARIABLES: tuple[Variable, ...] = (
     Variable(
         "XDG_RUNTIME_DIR",
         "unset",
-        "the prompt markers go to `$XDG_RUNTIME_DIR/ssoenv` (an absolute path only)",
+        "the prompt markers go to `$XDG_RUNTIME_DIR/ssoenv` (only an absolute path counts)",
     ),
     Variable(
         "TMPDIR", "`/tmp`", "without XDG_RUNTIME_DIR, the prompt markers go to `$TMPDIR/ssoenv-UID`"
@@ -170,7 +175,7 @@ VARIABLES: tuple[Variable, ...] = (
     Variable(
         "SSOENV_REFRESH_WINDOW",
         str(REFRESH_WINDOW_SECONDS),
-        "seconds before expiry when credentials are renewed (`use`, the prompt hook)",
+        "seconds before expiry when role credentials are renewed",
     ),
     Variable(
         "SSOENV_LOGIN_WAIT",
@@ -188,6 +193,7 @@ VARIABLES: tuple[Variable, ...] = (
         "unset",
         '`0` hides the one-time "prompt hook not registered" message (read by the shell '
         "integration)",
+        read_by="shell",
     ),
     # --- what ssoenv keeps in a shell, and reads back ------------------------
     _ssoenv(
@@ -208,14 +214,22 @@ VARIABLES: tuple[Variable, ...] = (
     _ssoenv(
         "SSOENV_SESSION_EXPIRES",
         "when a new login is needed (epoch seconds; the badge shows `!` after it)",
+        read_by="shell",
     ),
     _ssoenv(
         "SSOENV_RETRYING",
         "`1` while the hook's last refresh failed for a reason that may pass (the badge shows `~`)",
+        read_by="shell",
     ),
-    _ssoenv("__SSOENV_REFRESH_AT", "when the prompt hook renews the credentials (epoch seconds)"),
     _ssoenv(
-        "__SSOENV_RETRY_AT", "when the prompt hook tries again after a failure (epoch seconds)"
+        "__SSOENV_REFRESH_AT",
+        "when the prompt hook renews the credentials (epoch seconds)",
+        read_by="shell",
+    ),
+    _ssoenv(
+        "__SSOENV_RETRY_AT",
+        "when the prompt hook tries again after a failure (epoch seconds)",
+        read_by="shell",
     ),
     _ssoenv("__SSOENV_FAILURES", "failed refreshes in a row: the hook's back-off"),
     _ssoenv("__SSOENV_WARNED", "the profile the hook has already warned about"),
@@ -229,10 +243,15 @@ VARIABLES: tuple[Variable, ...] = (
         "__SSOENV_CRED_FILE",
         "the cached credentials file the shell loaded: the hook notices a logout elsewhere",
     ),
-    _ssoenv("__SSOENV_CRED_MTIME", "that file's modification time when loaded"),
+    _ssoenv(
+        "__SSOENV_CRED_MTIME",
+        "that file's modification time when loaded (nothing reads it now)",
+        read_by="",
+    ),
     _ssoenv(
         "__SSOENV_MARKER",
         "this shell's marker file: its `-nt` test sees a refresh by another terminal",
+        read_by="shell",
     ),
     _ssoenv(
         "__SSOENV_SHELL_PID",
