@@ -6,7 +6,7 @@ time. Results come back sorted, whatever order the answers arrive in."""
 from __future__ import annotations
 
 import threading
-from collections.abc import Callable, Mapping
+from collections.abc import Callable
 from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
 
 from ssoenv import engine, portal
@@ -44,13 +44,13 @@ class Account:
         }
 
 
-def choose_session(cfg: ConfigFile, name: str | None, environ: Mapping[str, str]) -> SsoSession:
+def choose_session(cfg: ConfigFile, name: str | None) -> SsoSession:
     """The named [sso-session], or the only one in the file."""
     if name is not None:
-        return resolve_session(cfg, name, environ)
+        return resolve_session(cfg, name)
     names = session_names(cfg)
     if len(names) == 1:
-        return resolve_session(cfg, names[0], environ)
+        return resolve_session(cfg, names[0])
     if not names:
         raise ConfigError(
             f"{cfg.display_path()} has no [sso-session] section",

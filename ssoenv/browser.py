@@ -1,7 +1,7 @@
 """Which login flow this machine can run, and opening a login page in a browser:
 only where a browser on this machine can show it (and so reach the loopback
 listener of the PKCE login), never through a shell, and never writing to
-stdout (which `eval` reads). Imports nothing from ssoenv but errors."""
+stdout (which `eval` reads). Imports nothing from ssoenv but settings and values."""
 
 from __future__ import annotations
 
@@ -11,14 +11,13 @@ import shlex
 import shutil
 import subprocess
 import sys
-from collections.abc import Callable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from typing import Literal
 
-from ssoenv.errors import ConfigError
+from ssoenv.settings import Settings
 from ssoenv.values import frozen
 
 Flow = Literal["device", "pkce"]
-FLOW_VARIABLE = "SSOENV_LOGIN_FLOW"
 _CONTAINER_MARKERS = ("/.dockerenv", "/run/.containerenv")  # docker, podman
 _WSL_LAUNCHERS: tuple[tuple[str, ...], ...] = (
     ("wslview",),  # wslu: opens the Windows default browser
@@ -40,7 +39,7 @@ def _proc_version() -> str:
 class Host:
     """The facts about this machine that decide; tests pass their own."""
 
-    environ: Mapping[str, str]
+    settings: Settings  # the variables that tell (BROWSER, DISPLAY, SSH_*, WSL, CI)
     platform: str = sys.platform
     exists: Callable[[str], bool] = os.path.exists
     which: Callable[[str], str | None] = shutil.which
@@ -63,19 +62,19 @@ class FlowChoice:
 
 def find(host: Host) -> Browser:
     """Whether a browser on this machine can show a page (and reach 127.0.0.1 here)."""
-    env = host.environ
-    if env.get("BROWSER"):
+    env = host.settings
+    if env.browser:
         return Browser(True, "$BROWSER")  # the user said which browser to use
     if host.platform.startswith("linux") and _is_wsl(host):
         for launcher in _WSL_LAUNCHERS:
             if host.which(launcher[0]):
                 return Browser(True, f"WSL ({launcher[0]})", launcher)
-    if env.get("CI", "").lower() not in ("", "0", "false"):
+    if (env.ci or "").lower() not in ("", "0", "false"):
         return Browser(False, "a CI job")
     if any(host.exists(marker) for marker in _CONTAINER_MARKERS):
         return Browser(False, "a container")
-    display = bool(env.get("DISPLAY") or env.get("WAYLAND_DISPLAY"))
-    if not display and (env.get("SSH_CONNECTION") or env.get("SSH_TTY")):
+    display = bool(env.display or env.wayland_display)
+    if not display and (env.ssh_connection or env.ssh_tty):
         return Browser(False, "an SSH session without a display")
     if host.platform == "darwin" or host.platform.startswith("win") or display:
         return Browser(True, "the desktop")
@@ -83,7 +82,7 @@ def find(host: Host) -> Browser:
 
 
 def _is_wsl(host: Host) -> bool:
-    return bool(host.environ.get("WSL_DISTRO_NAME")) or "microsoft" in host.proc_version().lower()
+    return bool(host.settings.wsl_distro_name) or "microsoft" in host.proc_version().lower()
 
 
 def choose_flow(host: Host, *, use_device_code: bool, no_browser: bool) -> FlowChoice:
@@ -91,14 +90,9 @@ def choose_flow(host: Host, *, use_device_code: bool, no_browser: bool) -> FlowC
     device code. Explicit choices first: the flag, then $SSOENV_LOGIN_FLOW."""
     if use_device_code:
         return FlowChoice("device", "--use-device-code")
-    wanted = host.environ.get(FLOW_VARIABLE, "").strip().lower()
+    wanted = host.settings.login_flow  # ConfigError when it is none of the three
     if wanted in ("device", "pkce"):
-        return FlowChoice("device" if wanted == "device" else "pkce", f"{FLOW_VARIABLE}={wanted}")
-    if wanted not in ("", "auto"):
-        raise ConfigError(
-            f"{FLOW_VARIABLE} must be device, pkce or auto, not '{wanted[:40]}'",
-            hint=f"fix or unset {FLOW_VARIABLE}",
-        )
+        return FlowChoice("device" if wanted == "device" else "pkce", f"SSOENV_LOGIN_FLOW={wanted}")
     if no_browser:
         # The page will be opened by hand, maybe on another machine, whose browser
         # could not reach this machine's 127.0.0.1: only the device code works there.
@@ -119,8 +113,8 @@ def open_url(url: str, host: Host) -> bool:
     if not browser.available:
         return False
     with _stdout_to_stderr():
-        if host.environ.get("BROWSER"):
-            return any(_launch(argv) for argv in _browser_commands(host.environ["BROWSER"], url))
+        if host.settings.browser:
+            return any(_launch(argv) for argv in _browser_commands(host.settings.browser, url))
         if browser.launcher:
             return _launch(_with_url(browser.launcher, url))
         import webbrowser  # only here: it probes for browsers when imported

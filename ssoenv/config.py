@@ -9,8 +9,6 @@ ssoenv.endpoints'.
 
 from __future__ import annotations
 
-import os
-import re
 from collections.abc import Mapping, Sequence
 from pathlib import Path
 
@@ -19,48 +17,14 @@ from ssoenv.awsini import parse_text as parse_text  # re-exported: tests compare
 from ssoenv.endpoints import resolve_endpoints, valid_region
 from ssoenv.errors import ConfigError
 from ssoenv.model import SsoProfile, SsoSession
+from ssoenv.settings import Settings
 from ssoenv.values import frozen
 
-_VAR_RE = re.compile(r"\$(\w+|\{[^}]*\})", re.ASCII)  # posixpath.expandvars
 
-
-def config_path(environ: Mapping[str, str]) -> Path:
-    """AWS_CONFIG_FILE (or ~/.aws/config), expanded as botocore does: $VARS, then ~."""
-    # An empty AWS_CONFIG_FILE counts as unset (botocore would read no file at all).
-    raw = environ.get("AWS_CONFIG_FILE") or "~/.aws/config"
-    return Path(_expanduser(_expandvars(raw, environ), environ))
-
-
-def _expandvars(path: str, environ: Mapping[str, str]) -> str:
-    # posixpath.expandvars over `environ`: unknown variables stay as written.
-    def value(m: re.Match[str]) -> str:
-        name = m.group(1).removeprefix("{").removesuffix("}")
-        return environ.get(name, m.group(0))
-
-    return _VAR_RE.sub(value, path)
-
-
-def _expanduser(path: str, environ: Mapping[str, str]) -> str:
-    # posixpath.expanduser, with HOME taken from `environ` rather than os.environ.
-    if not path.startswith("~"):
-        return path
-    end = path.find("/", 1)
-    end = len(path) if end < 0 else end
-    if end > 1:
-        return os.path.expanduser(path)  # ~user: the passwd database, never HOME
-    home = environ["HOME"] if "HOME" in environ else _passwd_home()
-    if home is None:
-        return path
-    return (home.rstrip("/") + path[end:]) or "/"
-
-
-def _passwd_home() -> str | None:
-    import pwd  # POSIX only, and only needed when HOME is unset
-
-    try:
-        return pwd.getpwuid(os.getuid()).pw_dir
-    except KeyError:
-        return None
+def config_path(settings: Settings) -> Path:
+    """AWS_CONFIG_FILE (or ~/.aws/config), expanded as botocore does: $VARS, then ~
+    (by ssoenv.settings, which alone sees the variables a path may name)."""
+    return Path(settings.config_file)
 
 
 @frozen
@@ -148,15 +112,16 @@ _ROLE_KEYS = ("sso_role_name", "sso_account_id")  # SSOProvider._PROFILE_REQUIRE
 _LOGIN_KEYS = ("sso_start_url", "sso_region")  # ... and _SSO_REQUIRED_CONFIG_VARS
 
 
-def select_profile(explicit: str | None, environ: Mapping[str, str]) -> tuple[str, str]:
+def select_profile(explicit: str | None, settings: Settings) -> tuple[str, str]:
     """(name, where the name came from)."""
     if explicit is not None:
         return explicit, "argument"
     # The AWS CLI v2 order (botocore alone reads AWS_DEFAULT_PROFILE first). An empty
     # variable counts as unset, as `AWS_PROFILE= cmd` means in a shell.
-    for variable in ("AWS_PROFILE", "AWS_DEFAULT_PROFILE"):
-        if environ.get(variable):
-            return environ[variable], f"env {variable}"
+    if settings.aws_profile:
+        return settings.aws_profile, "env AWS_PROFILE"
+    if settings.aws_default_profile:
+        return settings.aws_default_profile, "env AWS_DEFAULT_PROFILE"
     return "default", "default"
 
 
@@ -177,7 +142,7 @@ def is_sso_profile(section: Mapping[str, object]) -> bool:
 
 
 def resolve_profile(
-    cfg: ConfigFile, name: str, environ: Mapping[str, str], *, source: str = "argument"
+    cfg: ConfigFile, name: str, settings: Settings, *, source: str = "argument"
 ) -> SsoProfile:
     """The profile, validated as botocore's SSOProvider and SSOTokenProvider validate it."""
     section = cfg.profiles.get(name)
@@ -199,7 +164,7 @@ def resolve_profile(
         account_id=_text(merged, "sso_account_id", _origin(cfg, name, "sso_account_id")),
         role_name=_text(merged, "sso_role_name", _origin(cfg, name, "sso_role_name")),
         session=session,
-        endpoints=resolve_endpoints(cfg, section, session.region, environ, profile_name=name),
+        endpoints=resolve_endpoints(cfg, section, session.region, settings, profile_name=name),
         region=region if isinstance(region, str) and region else None,
         source=cfg.source("profile", name),
     )
@@ -213,16 +178,14 @@ def _origin(cfg: ConfigFile, name: str, key: str) -> str:
     return cfg.source("profile", name)
 
 
-def resolve_session(cfg: ConfigFile, session_name: str, environ: Mapping[str, str]) -> SsoSession:
+def resolve_session(cfg: ConfigFile, session_name: str) -> SsoSession:
     """An [sso-session] section, as `aws sso login --sso-session NAME` reads it."""
     if session_name not in cfg.sso_sessions:
         raise _unknown_session(cfg, session_name)
     return _session_section(cfg, session_name)
 
 
-def resolve_login_session(
-    cfg: ConfigFile, name: str, environ: Mapping[str, str], *, source: str = "argument"
-) -> SsoSession:
+def resolve_login_session(cfg: ConfigFile, name: str, *, source: str = "argument") -> SsoSession:
     """What `aws sso login --profile NAME` logs in to: the profile's sso_session, else the
     profile's own sso_start_url/sso_region (legacy). No role keys needed."""
     section = cfg.profiles.get(name)

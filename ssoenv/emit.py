@@ -6,12 +6,15 @@ from __future__ import annotations
 
 import json
 import os
-from collections.abc import Mapping
 from datetime import datetime, timedelta, timezone
 from pathlib import Path
 
 from ssoenv.model import RoleCredentials
 from ssoenv.shells import EnvOp, SetVar, UnsetVar
+
+TYPE_CHECKING = False  # True for type checkers; `typing` costs every `ssoenv use` ~5 ms
+if TYPE_CHECKING:
+    from ssoenv.settings import Settings, ShellState
 
 CREDENTIAL_VARIABLES = (
     "AWS_ACCESS_KEY_ID",
@@ -64,12 +67,13 @@ def use(
     role: RoleCredentials,
     session_expires: datetime,
     *,
-    environ: Mapping[str, str],
+    settings: Settings,
     now: datetime,
     refresh_window: timedelta,
     credential_file: Path | None = None,
 ) -> Change:
-    """Export a role's credentials and ssoenv's state; clear what no longer applies.
+    """Export a role's credentials and ssoenv's state; clear what no longer applies
+    (`settings`: what the shell holds now, the profile selectors included).
 
     `credential_file` is the cache file the credentials came from: the shell hook
     watches it to pick up a refresh or a logout made in another terminal."""
@@ -82,9 +86,9 @@ def use(
         SetVar("AWS_CREDENTIAL_EXPIRATION", rfc3339(role.expiration)),
         SetVar(KEY_ID_VARIABLE, role.access_key_id),
     ]
-    ops += _region_ops(region, environ)
-    for name in PROFILE_VARIABLES:
-        value = environ.get(name)
+    ops += _region_ops(region, settings.shell_state)
+    selectors = (settings.aws_profile, settings.aws_default_profile)
+    for name, value in zip(PROFILE_VARIABLES, selectors, strict=True):
         if value is not None and value != profile:
             ops.append(UnsetVar(name))
             change.notes.append(
@@ -112,48 +116,58 @@ def _watch_ops(credential_file: Path | None) -> list[EnvOp]:
     return [SetVar("__SSOENV_CRED_FILE", str(credential_file))]
 
 
-def _region_ops(region: str | None, environ: Mapping[str, str]) -> list[EnvOp]:
+def _region_ops(region: str | None, shell: ShellState) -> list[EnvOp]:
     if region:
         return [
             *(SetVar(name, region) for name in REGION_VARIABLES),
             SetVar("__SSOENV_REGION", region),
         ]
     # Clear only a region that an earlier `use` set, never one the user chose.
-    previous = environ.get("__SSOENV_REGION")
-    ops: list[EnvOp] = [
-        UnsetVar(name) for name in REGION_VARIABLES if previous and environ.get(name) == previous
-    ]
+    previous = shell.ssoenv_region
+    ops: list[EnvOp] = [UnsetVar(name) for name in _regions_set_by_use(shell)]
     if previous is not None:
         ops.append(UnsetVar("__SSOENV_REGION"))
     return ops
 
 
-def clear(environ: Mapping[str, str]) -> Change:
+def _regions_set_by_use(shell: ShellState) -> list[str]:
+    """The region variables that still hold the region an earlier `use` exported."""
+    previous = shell.ssoenv_region
+    held = (shell.aws_region, shell.aws_default_region)
+    return [n for n, v in zip(REGION_VARIABLES, held, strict=True) if previous and v == previous]
+
+
+def clear(shell: ShellState) -> Change:
     """Unset what a `use` set and nothing else: ssoenv's own state always, the
     credentials while they are still the ones it exported, the region while it
     is the one it exported. Credentials left in place are named in a note."""
     change = Change()
     names: list[str] = []
-    if credentials_are_ours(environ):
+    if credentials_are_ours(shell):
         names += CREDENTIAL_VARIABLES
     else:
-        left = [name for name in CREDENTIAL_VARIABLES if name in environ]
+        held = (
+            shell.aws_access_key_id,
+            shell.aws_secret_access_key,
+            shell.aws_session_token,
+            shell.aws_credential_expiration,
+        )
+        left = [n for n, v in zip(CREDENTIAL_VARIABLES, held, strict=True) if v is not None]
         if left:
             why = (
                 "AWS_ACCESS_KEY_ID is no longer the key ssoenv set"
-                if environ.get(KEY_ID_VARIABLE)
+                if shell.ssoenv_key_id
                 else "ssoenv did not set them"
             )
             change.notes.append(f"left {', '.join(left)} as they are: {why}")
     names += STATE_VARIABLES
-    previous = environ.get("__SSOENV_REGION")
-    names += [n for n in REGION_VARIABLES if previous and environ.get(n) == previous]
+    names += _regions_set_by_use(shell)
     names += PRIVATE_VARIABLES
     change.ops = [UnsetVar(name) for name in names]
     return change
 
 
-def credentials_are_ours(environ: Mapping[str, str]) -> bool:
+def credentials_are_ours(shell: ShellState) -> bool:
     """Whether the four credential variables are the ones a `use` exported.
 
     Decided for the set, by the key id alone: the secret, token and expiry
@@ -164,8 +178,8 @@ def credentials_are_ours(environ: Mapping[str, str]) -> bool:
     With AWS_ACCESS_KEY_ID unset, nothing replaced the set: what remains is the
     rest of ours, and a secret of ours must not outlive a logout. No record (a
     shell where `use` never ran): nothing here is ours."""
-    recorded = environ.get(KEY_ID_VARIABLE)
-    current = environ.get("AWS_ACCESS_KEY_ID")
+    recorded = shell.ssoenv_key_id
+    current = shell.aws_access_key_id
     return bool(recorded) and current in (None, recorded)
 
 

@@ -18,6 +18,7 @@ from ssoenv.values import frozen
 TYPE_CHECKING = False  # True for type checkers; `typing` costs every `ssoenv use` ~5 ms
 if TYPE_CHECKING:
     from ssoenv.config import ConfigFile
+    from ssoenv.settings import Settings
 
 ProfileSection = Mapping[str, str | dict[str, str]]
 
@@ -72,7 +73,7 @@ def resolve_endpoints(
     cfg: ConfigFile,
     profile_section: ProfileSection,
     sso_region: str,
-    environ: Mapping[str, str],
+    settings: Settings,
     *,
     profile_name: str | None = None,
 ) -> Endpoints:
@@ -85,8 +86,8 @@ def resolve_endpoints(
         )
     where = _profile_where(cfg, profile_section, profile_name)
     return Endpoints(
-        oidc=_endpoint(cfg, profile_section, _OIDC, sso_region, environ, where),
-        portal=_endpoint(cfg, profile_section, _PORTAL, sso_region, environ, where),
+        oidc=_endpoint(cfg, profile_section, _OIDC, sso_region, settings, where),
+        portal=_endpoint(cfg, profile_section, _PORTAL, sso_region, settings, where),
     )
 
 
@@ -101,24 +102,24 @@ def _endpoint(
     section: ProfileSection,
     service: tuple[str, str],
     region: str,
-    environ: Mapping[str, str],
+    settings: Settings,
     where: str,
 ) -> str:
-    ignore = _flag(environ, "AWS_IGNORE_CONFIGURED_ENDPOINT_URLS", section,
+    ignore = _flag(settings.aws_ignore_configured_endpoint_urls, section,
                    "ignore_configured_endpoint_urls")  # fmt: skip
-    configured = None if ignore else _configured(cfg, section, service[0], environ, where)
+    configured = None if ignore else _configured(cfg, section, service[0], settings, where)
     if configured is not None:
         # A configured endpoint switches FIPS and dual-stack off (botocore's args.py).
         return _checked(*configured)
-    fips = _flag(environ, "AWS_USE_FIPS_ENDPOINT", section, "use_fips_endpoint")
-    dual = _flag(environ, "AWS_USE_DUALSTACK_ENDPOINT", section, "use_dualstack_endpoint")
+    fips = _flag(settings.aws_use_fips_endpoint, section, "use_fips_endpoint")
+    dual = _flag(settings.aws_use_dualstack_endpoint, section, "use_dualstack_endpoint")
     return _default_url(service[1], region, fips=fips, dual_stack=dual)
 
 
-def _flag(environ: Mapping[str, str], variable: str, section: ProfileSection, key: str) -> bool:
+def _flag(variable: str | None, section: ProfileSection, key: str) -> bool:
     # botocore's config chain: the variable wins whenever it is set, even to "" (= false);
     # utils.ensure_boolean: only "true", in any case, is true.
-    value = environ[variable] if variable in environ else section.get(key)
+    value = variable if variable is not None else section.get(key)
     return isinstance(value, str) and value.lower() == "true"
 
 
@@ -126,13 +127,18 @@ def _configured(
     cfg: ConfigFile,
     section: ProfileSection,
     service_id: str,
-    environ: Mapping[str, str],
+    settings: Settings,
     where: str,
 ) -> tuple[str, str] | None:
     """ConfiguredEndpointProvider: (url, where it came from), or None. Empty values skip."""
-    for variable in (f"AWS_ENDPOINT_URL_{service_id.upper()}", "AWS_ENDPOINT_URL"):
-        if environ.get(variable):
-            return environ[variable], variable
+    # AWS_ENDPOINT_URL_SSO_OIDC or AWS_ENDPOINT_URL_SSO, then AWS_ENDPOINT_URL.
+    own = {"sso_oidc": settings.aws_endpoint_url_sso_oidc, "sso": settings.aws_endpoint_url_sso}
+    for variable, value in (
+        (f"AWS_ENDPOINT_URL_{service_id.upper()}", own[service_id]),
+        ("AWS_ENDPOINT_URL", settings.aws_endpoint_url),
+    ):
+        if value:
+            return value, variable
     if "services" in section:
         services_name, services = _services_section(cfg, section, where)
         sub = services.get(service_id, {})

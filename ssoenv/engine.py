@@ -7,6 +7,7 @@ from __future__ import annotations
 import contextlib
 from collections.abc import Callable, Mapping
 from datetime import datetime, timedelta
+from functools import cached_property
 from pathlib import Path
 
 from ssoenv import files, oidc, paths, portal, verdicts
@@ -24,6 +25,7 @@ from ssoenv.model import (
     SsoSession,
     Token,
 )
+from ssoenv.settings import LOGIN_WAIT_SECONDS, REFRESH_WINDOW_SECONDS, Settings
 from ssoenv.values import frozen
 
 TYPE_CHECKING = False  # True for type checkers; `typing` costs every `ssoenv use` ~5 ms
@@ -42,13 +44,10 @@ TOKEN_MIN_VALID = timedelta(minutes=1)
 # The AWS CLI reuses a registration only while 15 minutes remain
 # (docs/protocol.md#registration-reuse).
 REGISTRATION_MIN_VALID = timedelta(minutes=15)
-DEFAULT_REFRESH_WINDOW = timedelta(minutes=10)
 # How long a caller waits for another process's refresh of the same session (or
 # its fetch of the same role's credentials) before giving up with one line.
 LOCK_WAIT = 30.0
 ROLE_LOCK_WAIT = 60.0
-# How long a caller waits for another process's login to the same session.
-DEFAULT_LOGIN_WAIT = 300.0
 # How long the browser login waits for the browser: the AWS CLI's 10 minutes.
 DEFAULT_LOGIN_TIMEOUT = 600.0
 
@@ -65,75 +64,61 @@ def _device_flow(session: SsoSession) -> LoginFlow:
     return "device"
 
 
+def _say_nothing(message: str) -> None:
+    pass
+
+
+@frozen
 class Context:
-    """The outside world, injected: environment, clocks, HTTP and the login prompt."""
+    """The outside world, injected: settings, clocks, HTTP and the login prompt.
+    Immutable: a command that needs other values builds its Context with them
+    (runtime.context's arguments; values.replace in tests)."""
 
-    def __init__(
-        self,
-        *,
-        environ: Mapping[str, str],  # may hold exported credentials: kept out of the repr
-        now: Callable[[], datetime],
-        monotonic: Callable[[], float],
-        sleep: Callable[[float], None],
-        on_device_code: Callable[[DeviceAuthorization, SsoSession], None] = _no_device_code,
-        # Shows (and opens) the /authorize URL of the PKCE login; must not block.
-        on_authorize_url: Callable[[str, SsoSession], None] = _no_browser_login,
-        on_wait: Callable[[str], None] = lambda message: None,
-        # Asked only when a login starts. The CLI answers "pkce" where a browser on
-        # this machine can finish the login; without one only the device flow works.
-        choose_flow: Callable[[SsoSession], LoginFlow] = _device_flow,
-        login_timeout: float = DEFAULT_LOGIN_TIMEOUT,  # seconds for the browser
-        login_wait: float = DEFAULT_LOGIN_WAIT,  # seconds for another process's login
-        policy: HttpPolicy = INTERACTIVE,
-        refresh_window: timedelta = DEFAULT_REFRESH_WINDOW,
-        # A `monotonic()` time by which everything must be over, lock waits and
-        # HTTP calls alike (the prompt hook's bound); None: each has its own.
-        deadline: float | None = None,
-        # The longest wait for another process's refresh or fetch; None: the
-        # defaults above. The prompt hook would rather retry than keep a prompt.
-        max_lock_wait: float | None = None,
-    ) -> None:
-        self.environ = environ
-        self.now = now
-        self.monotonic = monotonic
-        self.sleep = sleep
-        self.on_device_code = on_device_code
-        self.on_authorize_url = on_authorize_url
-        self.on_wait = on_wait
-        self.choose_flow = choose_flow
-        self.login_timeout = login_timeout
-        self.login_wait = login_wait
-        self.policy = policy
-        self.refresh_window = refresh_window
-        self.deadline = deadline
-        self.max_lock_wait = max_lock_wait
-        self._http: HttpClient | None = None
+    settings: Settings  # the environment, read once; may hold credentials (never shown)
+    now: Callable[[], datetime]
+    monotonic: Callable[[], float]
+    sleep: Callable[[float], None]
+    on_device_code: Callable[[DeviceAuthorization, SsoSession], None] = _no_device_code
+    # Shows (and opens) the /authorize URL of the PKCE login; must not block.
+    on_authorize_url: Callable[[str, SsoSession], None] = _no_browser_login
+    on_wait: Callable[[str], None] = _say_nothing
+    # Asked only when a login starts. The CLI answers "pkce" where a browser on
+    # this machine can finish the login; without one only the device flow works.
+    choose_flow: Callable[[SsoSession], LoginFlow] = _device_flow
+    login_timeout: float = DEFAULT_LOGIN_TIMEOUT  # seconds for the browser
+    login_wait: float = LOGIN_WAIT_SECONDS  # seconds for another process's login
+    policy: HttpPolicy = INTERACTIVE
+    # Role credentials with less than this left are renewed.
+    refresh_window: timedelta = timedelta(seconds=REFRESH_WINDOW_SECONDS)
+    # A `monotonic()` time by which everything must be over, lock waits and
+    # HTTP calls alike (the prompt hook's bound); None: each has its own.
+    deadline: float | None = None
+    # The longest wait for another process's refresh or fetch; None: the
+    # defaults above. The prompt hook would rather retry than keep a prompt.
+    max_lock_wait: float | None = None
 
-    def __repr__(self) -> str:
-        return f"Context(policy={self.policy!r}, refresh_window={self.refresh_window!r})"
-
-    @property
+    @cached_property
     def http(self) -> HttpClient:
-        if self._http is None:
-            self._http = HttpClient(
-                policy_for(self.policy, self.environ), sleep=self.sleep, deadline=self.deadline
-            )
-        return self._http
+        """One client for the whole command (made at the first call: `requests` is
+        imported only then). Cached beside the fields, not a field: nothing changes."""
+        return HttpClient(
+            policy_for(self.policy, self.settings), sleep=self.sleep, deadline=self.deadline
+        )
 
     @property
     def tokens(self) -> TokenCache:
-        return TokenCache(paths.aws_sso_cache_dir(self.environ))
+        return TokenCache(paths.aws_sso_cache_dir(self.settings))
 
     @property
     def registrations(self) -> RegistrationCache:
-        return RegistrationCache(paths.aws_sso_cache_dir(self.environ))
+        return RegistrationCache(paths.aws_sso_cache_dir(self.settings))
 
     @property
     def credential_cache(self) -> CredentialCache:
-        return CredentialCache(paths.credentials_dir(self.environ))
+        return CredentialCache(paths.credentials_dir(self.settings))
 
     def lock_path(self, name: str) -> Path:
-        return paths.locks_dir(self.environ) / f"{name}.lock"
+        return paths.locks_dir(self.settings) / f"{name}.lock"
 
 
 @frozen
@@ -169,7 +154,7 @@ def usable_token(ctx: Context, session: SsoSession, endpoints: Endpoints) -> Tok
         now = ctx.now()
         if token is None:
             return None
-        if verdicts.load(ctx.environ, ctx.tokens.path(session), token).rejected_at is not None:
+        if verdicts.load(ctx.settings, ctx.tokens.path(session), token).rejected_at is not None:
             # The portal refused this access token: its expiry no longer tells
             # anything. A refresh may still get a new one (when only the access
             # token was ended); otherwise only a login helps.
@@ -188,7 +173,7 @@ def _refresh_rejected(
 ) -> Token | None:
     if not (session.refreshable and token.can_refresh(now)):
         return None
-    if verdicts.load(ctx.environ, ctx.tokens.path(session), token).refresh_failed_at is not None:
+    if verdicts.load(ctx.settings, ctx.tokens.path(session), token).refresh_failed_at is not None:
         return None  # refused before: asking again would only cost a round trip
     try:
         return _refresh(ctx, session, endpoints, token)
@@ -200,7 +185,7 @@ def reject(ctx: Context, session: SsoSession, token: Token) -> None:
     """Remember that the portal refused `token`: until a new token is cached, the
     session counts as ended (for `login`, `list` and `status` too)."""
     log.debug("the portal rejected the SSO token of %s", session.label)
-    verdicts.reject(ctx.environ, ctx.tokens.path(session), token, ctx.now())
+    verdicts.reject(ctx.settings, ctx.tokens.path(session), token, ctx.now())
 
 
 def _refresh(ctx: Context, session: SsoSession, endpoints: Endpoints, token: Token) -> Token | None:
@@ -214,7 +199,9 @@ def _refresh(ctx: Context, session: SsoSession, endpoints: Endpoints, token: Tok
         # file untouched in this case, and so do we: the failure goes to ssoenv's
         # own record, so that `status` stops calling the session refreshable).
         log.debug("refreshing the token of %s failed: %s", session.label, error.code)
-        verdicts.refresh_failed(ctx.environ, ctx.tokens.path(session), token, ctx.now(), error.code)
+        verdicts.refresh_failed(
+            ctx.settings, ctx.tokens.path(session), token, ctx.now(), error.code
+        )
         return None
     except NetworkError:
         if token.expires_at - ctx.now() > TOKEN_MIN_VALID:
@@ -232,7 +219,7 @@ def _refresh(ctx: Context, session: SsoSession, endpoints: Endpoints, token: Tok
         registration_expires_at=token.registration_expires_at,
     )
     ctx.tokens.save(session, refreshed)
-    verdicts.clear(ctx.environ, ctx.tokens.path(session))
+    verdicts.clear(ctx.settings, ctx.tokens.path(session))
     log.debug("refreshed the SSO token of %s", session.label)
     return refreshed
 
@@ -296,7 +283,7 @@ def login(
             raise _forget_rejected_registration(ctx, session, error) from error
         with _lock(ctx, name, LOCK_WAIT, f"the session {session.label}"):
             ctx.tokens.save(session, token)
-            verdicts.clear(ctx.environ, ctx.tokens.path(session))
+            verdicts.clear(ctx.settings, ctx.tokens.path(session))
         return token
 
 
@@ -669,7 +656,7 @@ def _end_remote_session(
 def _clear_cli_sso_credentials(ctx: Context, report: LogoutReport) -> int:
     """The AWS CLI's own SSO role-credential cache, cleared as `aws sso logout` does."""
     return _remove_each(
-        paths.aws_cli_cache_dir(ctx.environ),
+        paths.aws_cli_cache_dir(ctx.settings),
         lambda data: data is not None and data.get("ProviderType") == "sso",
         report,
     )

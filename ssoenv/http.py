@@ -14,7 +14,7 @@ from collections.abc import Callable, Mapping
 from urllib.parse import urlsplit
 
 from ssoenv import __version__
-from ssoenv.errors import AwsApiError, ConfigError, NetworkError, SsoenvError
+from ssoenv.errors import AwsApiError, NetworkError, SsoenvError
 from ssoenv.log import Logger
 from ssoenv.text import printable
 from ssoenv.values import frozen, replace
@@ -24,6 +24,8 @@ if TYPE_CHECKING:
     from typing import Any
 
     import requests
+
+    from ssoenv.settings import Settings
 
 log = Logger("ssoenv.http")
 
@@ -54,25 +56,14 @@ class _Timeout(NetworkError):
 INTERACTIVE = HttpPolicy()
 # The prompt hook must never hang a prompt for long.
 HOOK = HttpPolicy(connect_timeout=2.0, read_timeout=5.0, attempts=2, backoff_cap=1.0)
-# Lowers the connect and read timeouts of every attempt to at most this many seconds.
-TIMEOUT_VARIABLE = "SSOENV_HTTP_TIMEOUT"
 
 
-def policy_for(policy: HttpPolicy, environ: Mapping[str, str]) -> HttpPolicy:
+def policy_for(policy: HttpPolicy, settings: Settings) -> HttpPolicy:
     """`policy` with $SSOENV_HTTP_TIMEOUT applied. It can only shorten the
     timeouts, so it never makes the prompt hook wait longer than HOOK says."""
-    raw = environ.get(TIMEOUT_VARIABLE, "").strip()
-    if not raw:
+    seconds = settings.http_timeout  # ConfigError when it is not a positive number
+    if seconds is None:
         return policy
-    try:
-        seconds = float(raw)
-    except ValueError:
-        seconds = math.nan
-    if not 0 < seconds < math.inf:  # NaN fails this too
-        raise ConfigError(
-            f"{TIMEOUT_VARIABLE} must be a positive number of seconds, not '{raw[:40]}'",
-            hint=f"set it to e.g. 5, or unset {TIMEOUT_VARIABLE}",
-        )
     return replace(
         policy,
         connect_timeout=min(policy.connect_timeout, seconds),

@@ -12,11 +12,10 @@ the same argument lists with typer and with `fast_parse` and expects the same.""
 
 from __future__ import annotations
 
-import os
 import sys
 from collections.abc import Sequence
 
-from ssoenv import log
+from ssoenv import log, settings
 from ssoenv.errors import ExitCode, Interrupted, SsoenvError
 from ssoenv.text import printable
 
@@ -180,7 +179,8 @@ def _run_typer(args: list[str]) -> int:
 def main(argv: list[str] | None = None) -> int:
     args = sys.argv[1:] if argv is None else list(argv)
     given, args = take_debug(args)
-    debug = given or os.environ.get("SSOENV_DEBUG") == "1"
+    # Each command reads the environment afresh (tests run several in one process).
+    debug = given or settings.from_process(reread=True).debug
     fast = fast_parse(args)
     log.configure(debug=debug)
     try:

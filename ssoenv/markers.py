@@ -6,7 +6,6 @@ stamp it; the shell removes it when it exits."""
 from __future__ import annotations
 
 import os
-from collections.abc import Mapping
 from pathlib import Path
 
 from ssoenv import files, paths
@@ -14,13 +13,17 @@ from ssoenv.errors import SsoenvError
 from ssoenv.log import Logger
 from ssoenv.shells import EnvOp, SetVar, UnsetVar
 
+TYPE_CHECKING = False  # True for type checkers; `typing` costs every `ssoenv use` ~5 ms
+if TYPE_CHECKING:
+    from ssoenv.settings import Settings
+
 log = Logger("ssoenv.markers")
 
 # The shell's marker file, exported so the shell's `-nt` test can find it.
 MARKER_VARIABLE = "__SSOENV_MARKER"
 
 
-def marker_ops(environ: Mapping[str, str], credential_file: Path) -> list[EnvOp]:
+def marker_ops(settings: Settings, credential_file: Path) -> list[EnvOp]:
     """Give the calling shell's marker file the credential file's modification
     time, so the shell sees a later refresh by another terminal with a builtin
     `-nt` test; and tell the shell where its marker is (`__SSOENV_MARKER`).
@@ -28,20 +31,20 @@ def marker_ops(environ: Mapping[str, str], credential_file: Path) -> list[EnvOp]
     The shell function passes its PID as `__SSOENV_SHELL_PID` (nothing from a
     subshell, which must not move its parent's marker): no PID, no marker.
     """
-    pid = environ.get("__SSOENV_SHELL_PID", "")
+    pid = settings.shell_state.ssoenv_shell_pid or ""
     if not (pid.isascii() and pid.isdigit()):
         return []
-    marker = _stamp_marker(environ, f"marker.{int(pid)}", credential_file)
+    marker = _stamp_marker(settings, f"marker.{int(pid)}", credential_file)
     # No marker at all: the shell stops watching rather than see a stale one.
     return [SetVar(MARKER_VARIABLE, str(marker))] if marker else [UnsetVar(MARKER_VARIABLE)]
 
 
-def _stamp_marker(environ: Mapping[str, str], name: str, credential_file: Path) -> Path | None:
+def _stamp_marker(settings: Settings, name: str, credential_file: Path) -> Path | None:
     try:
         stamp = credential_file.stat()
     except OSError:
         return None
-    directory = marker_dir(environ)
+    directory = marker_dir(settings)
     if directory is None:
         return None
     marker = directory / name
@@ -61,14 +64,14 @@ def _stamp_marker(environ: Mapping[str, str], name: str, credential_file: Path) 
     return marker
 
 
-def marker_dir(environ: Mapping[str, str]) -> Path | None:
+def marker_dir(settings: Settings) -> Path | None:
     """The verified folder for markers: the shared one when it is this user's
     alone, else a private one in ssoenv's cache (saying why, once per call)."""
-    shared = paths.shared_marker_dir(environ)
+    shared = paths.shared_marker_dir(settings)
     problem = files.claim_private_dir(shared)
     if problem is None:
         return shared
-    fallback = paths.private_marker_dir(environ)
+    fallback = paths.private_marker_dir(settings)
     log.warning("not using %s for prompt markers: %s; using %s", shared, problem, fallback)
     try:
         files.ensure_private_dir(fallback)

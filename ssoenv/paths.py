@@ -1,66 +1,64 @@
 """Where ssoenv and the AWS CLI keep things on disk. Only this module knows the
-locations; it imports nothing from ssoenv."""
+layout; the folders the environment chooses (home, ssoenv's cache, the runtime
+and temporary folders) come resolved, with their defaults, from ssoenv.settings."""
 
 from __future__ import annotations
 
 import os
-from collections.abc import Mapping
 from pathlib import Path
 
-from xdg_base_dirs import xdg_cache_home
+TYPE_CHECKING = False  # True for type checkers: at run time, nothing from ssoenv
+if TYPE_CHECKING:
+    from ssoenv.settings import Settings
 
 
-def home(environ: Mapping[str, str]) -> Path:
+def home(settings: Settings) -> Path:
     # botocore expands "~" through os.path.expanduser, i.e. $HOME first.
-    value = environ.get("HOME")
-    return Path(value) if value else Path.home()
+    found = settings.home_dir
+    if found is None:
+        raise RuntimeError("Could not determine home directory.")  # as Path.home()
+    return found
 
 
-def aws_sso_cache_dir(environ: Mapping[str, str]) -> Path:
+def aws_sso_cache_dir(settings: Settings) -> Path:
     """The token cache shared with the AWS CLI v2 and botocore (hard-coded there)."""
-    return home(environ) / ".aws" / "sso" / "cache"
+    return home(settings) / ".aws" / "sso" / "cache"
 
 
-def aws_cli_cache_dir(environ: Mapping[str, str]) -> Path:
+def aws_cli_cache_dir(settings: Settings) -> Path:
     """The AWS CLI v2's role-credential cache (`aws sso logout` clears its SSO entries)."""
-    return home(environ) / ".aws" / "cli" / "cache"
+    return home(settings) / ".aws" / "cli" / "cache"
 
 
-def ssoenv_cache_dir(environ: Mapping[str, str]) -> Path:
+def ssoenv_cache_dir(settings: Settings) -> Path:
     """ssoenv's own cache: role credentials and lock files."""
-    override = environ.get("SSOENV_CACHE_DIR")
-    if override:
-        return Path(override)
-    # xdg-base-dirs reads the process environment; tests set XDG_CACHE_HOME there.
-    return xdg_cache_home() / "ssoenv"
+    return settings.cache_dir
 
 
-def credentials_dir(environ: Mapping[str, str]) -> Path:
-    return ssoenv_cache_dir(environ) / "credentials"
+def credentials_dir(settings: Settings) -> Path:
+    return ssoenv_cache_dir(settings) / "credentials"
 
 
-def config_index_dir(environ: Mapping[str, str]) -> Path:
+def config_index_dir(settings: Settings) -> Path:
     """The parsed copies of config files (ssoenv.configindex)."""
-    return ssoenv_cache_dir(environ) / "config-index"
+    return ssoenv_cache_dir(settings) / "config-index"
 
 
-def locks_dir(environ: Mapping[str, str]) -> Path:
-    return ssoenv_cache_dir(environ) / "locks"
+def locks_dir(settings: Settings) -> Path:
+    return ssoenv_cache_dir(settings) / "locks"
 
 
-def shared_marker_dir(environ: Mapping[str, str]) -> Path:
+def shared_marker_dir(settings: Settings) -> Path:
     """Where the shells' marker files go by preference: `$XDG_RUNTIME_DIR/ssoenv`
     (a per-user tmpfs on systemd machines), else `${TMPDIR:-/tmp}/ssoenv-UID`.
     Both may be reachable by others (a `/tmp` name anyone can create first, an
     XDG_RUNTIME_DIR carried over by `su`): the caller verifies the folder."""
-    runtime = environ.get("XDG_RUNTIME_DIR", "")
-    if os.path.isabs(runtime):
-        return Path(runtime) / "ssoenv"
-    temp = environ.get("TMPDIR", "")
-    base = Path(temp) if os.path.isabs(temp) else Path("/tmp")  # noqa: S108 (verified before use)
-    return base / f"ssoenv-{os.getuid()}"
+    runtime = settings.runtime_dir
+    if runtime is not None:
+        return runtime / "ssoenv"
+    return settings.temp_dir / f"ssoenv-{os.getuid()}"
 
 
-def private_marker_dir(environ: Mapping[str, str]) -> Path:
+def private_marker_dir(settings: Settings) -> Path:
     """The fallback for markers when the shared folder cannot be trusted."""
-    return ssoenv_cache_dir(environ) / "markers"
+    return ssoenv_cache_dir(settings) / "markers"

@@ -1,17 +1,18 @@
-"""The real world, for the commands: the process environment, the clock, stderr
-for people, the config file, and the engine Context wired to the browser and
-the terminal. Free of the CLI framework, so fast paths can use it too."""
+"""The real world, for the commands: the settings read from the process
+environment, the clock, stderr for people, the config file, and the engine
+Context wired to the browser and the terminal. Free of the CLI framework, so
+fast paths can use it too."""
 
 from __future__ import annotations
 
 import functools
-import os
 import sys
 import time
 from collections.abc import Callable
 from datetime import datetime, timedelta, timezone
 
-from ssoenv.errors import ConfigError, UsageError
+from ssoenv import settings as _settings
+from ssoenv.errors import UsageError
 from ssoenv.text import printable
 
 TYPE_CHECKING = False  # True for type checkers; `typing` costs every `ssoenv use` ~5 ms
@@ -22,9 +23,15 @@ if TYPE_CHECKING:
     from ssoenv.assignments import Account
     from ssoenv.config import ConfigFile
     from ssoenv.configwriter import EditResult
+    from ssoenv.http import HttpPolicy
     from ssoenv.model import DeviceAuthorization, Endpoints, SsoProfile, SsoSession
     from ssoenv.prompter import Prompter
     from ssoenv.shells import Shell
+
+
+def settings() -> _settings.Settings:
+    """This command's settings: the process environment, read once (by main())."""
+    return _settings.from_process()
 
 
 def interactive() -> bool:
@@ -44,7 +51,7 @@ def prompter() -> Prompter:
 def config_lock() -> Path:
     from ssoenv import paths
 
-    return paths.locks_dir(os.environ) / "aws-config.lock"
+    return paths.locks_dir(settings()) / "aws-config.lock"
 
 
 def report_write(result: EditResult) -> None:
@@ -60,7 +67,7 @@ def assignments(name: str | None, no_browser: bool) -> tuple[SsoSession, list[Ac
     from ssoenv import assignments
 
     cfg = load_config()
-    session = assignments.choose_session(cfg, name, os.environ)
+    session = assignments.choose_session(cfg, name)
     progress = assignments.ProgressLine(sys.stderr.write, tty=sys.stderr.isatty())
     try:
         found = assignments.fetch(
@@ -99,7 +106,7 @@ def output_format(name: str | None, *, required: bool = True) -> Shell | None:
     if name is not None:
         return get_shell(name)
     try:
-        return detect_shell(None, os.environ)
+        return detect_shell(None, settings())
     except UsageError:
         if required:
             raise
@@ -121,15 +128,20 @@ def load_config() -> ConfigFile:
     from ssoenv import paths
     from ssoenv.config import config_path, load_config
 
-    return load_config(config_path(os.environ), index=paths.config_index_dir(os.environ))
+    # `home` only shows the file as "~/..." in messages.
+    return load_config(
+        config_path(settings()),
+        home=settings().home_dir,
+        index=paths.config_index_dir(settings()),
+    )
 
 
 def load_profile(name: str | None) -> SsoProfile:
     from ssoenv.config import resolve_profile, select_profile
 
     cfg = load_config()
-    chosen, source = select_profile(name, os.environ)
-    profile: SsoProfile = resolve_profile(cfg, chosen, os.environ, source=source)
+    chosen, source = select_profile(name, settings())
+    profile: SsoProfile = resolve_profile(cfg, chosen, settings(), source=source)
     return profile
 
 
@@ -144,7 +156,7 @@ def login_target(
         raise UsageError("give a profile or --sso-session, not both")
     if sso_session:
         cfg = load_config()
-        session = resolve_session(cfg, sso_session, os.environ)
+        session = resolve_session(cfg, sso_session)
         users = [
             name
             for name, section in cfg.profiles.items()
@@ -159,35 +171,25 @@ def endpoints(cfg: ConfigFile, region: str) -> Endpoints:
     """Endpoints for a region outside any profile: environment overrides apply."""
     from ssoenv.endpoints import resolve_endpoints
 
-    return resolve_endpoints(cfg, {}, region, os.environ)
+    return resolve_endpoints(cfg, {}, region, settings())
 
 
-def refresh_window() -> timedelta:
-    raw = os.environ.get("SSOENV_REFRESH_WINDOW", "")
-    if not raw:
-        return timedelta(minutes=10)
-    if not raw.isdigit():
-        raise ConfigError(
-            f"SSOENV_REFRESH_WINDOW must be a number of seconds, not '{raw[:40]}'",
-            hint="set it to e.g. 600, or unset it",
-        )
-    return timedelta(seconds=int(raw))
-
-
-def login_wait() -> float:
-    raw = os.environ.get("SSOENV_LOGIN_WAIT", "")
-    if not raw:
-        return 300.0
-    if not raw.isdigit():
-        raise ConfigError(
-            f"SSOENV_LOGIN_WAIT must be a number of seconds, not '{raw[:40]}'",
-            hint="set it to e.g. 300, or unset it",
-        )
-    return float(raw)
-
-
-def context(*, no_browser: bool = False, use_device_code: bool = False) -> engine.Context:
+def context(
+    *,
+    no_browser: bool = False,
+    use_device_code: bool = False,
+    policy: HttpPolicy | None = None,
+    deadline: float | None = None,
+    max_lock_wait: float | None = None,
+    refresh_window: timedelta | None = None,
+) -> engine.Context:
+    """The engine's Context for this command. `policy`, `deadline`, `max_lock_wait`:
+    see engine.Context (None: its defaults); `refresh_window` replaces
+    SSOENV_REFRESH_WINDOW (credential_process asks for more)."""
     from ssoenv import engine
+    from ssoenv.http import INTERACTIVE
+
+    env = settings()
 
     # The browser machinery (and `subprocess`) is loaded only when a login starts:
     # most commands are served from the caches. Deciding late also means commands
@@ -196,7 +198,7 @@ def context(*, no_browser: bool = False, use_device_code: bool = False) -> engin
     def host() -> browser.Host:
         from ssoenv import browser
 
-        return browser.Host(os.environ)
+        return browser.Host(env)
 
     @functools.cache
     def choice() -> browser.FlowChoice:
@@ -205,7 +207,7 @@ def context(*, no_browser: bool = False, use_device_code: bool = False) -> engin
         return browser.choose_flow(host(), use_device_code=use_device_code, no_browser=no_browser)
 
     return engine.Context(
-        environ=os.environ,
+        settings=env,
         now=lambda: datetime.now(timezone.utc),
         monotonic=time.monotonic,
         sleep=time.sleep,
@@ -215,8 +217,12 @@ def context(*, no_browser: bool = False, use_device_code: bool = False) -> engin
         on_authorize_url=functools.partial(show_authorize_url, host=host, no_browser=no_browser),
         choose_flow=lambda session: choice().flow,
         on_wait=say,
-        refresh_window=refresh_window(),
-        login_wait=login_wait(),
+        # Read here, so that a bad value stops the command before it does anything.
+        refresh_window=env.refresh_window if refresh_window is None else refresh_window,
+        login_wait=env.login_wait,
+        policy=INTERACTIVE if policy is None else policy,
+        deadline=deadline,
+        max_lock_wait=max_lock_wait,
     )
 
 

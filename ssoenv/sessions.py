@@ -5,13 +5,16 @@ ssoenv writes times for people (the prompt badge's minute rule included).
 
 from __future__ import annotations
 
-from collections.abc import Mapping
 from datetime import datetime, timezone
 
 from ssoenv import verdicts
 from ssoenv.cache import TokenCache
 from ssoenv.model import SsoSession
 from ssoenv.values import frozen
+
+TYPE_CHECKING = False  # True for type checkers; `typing` costs every `ssoenv use` ~5 ms
+if TYPE_CHECKING:
+    from ssoenv.settings import Settings
 
 # Session states, as `list --json` spells them. "rejected": the portal refused the
 # cached token (the session was ended on the server); only a login helps.
@@ -52,12 +55,12 @@ class SessionState:
 
 
 def session_state(
-    tokens: TokenCache, session: SsoSession, now: datetime, environ: Mapping[str, str]
+    tokens: TokenCache, session: SsoSession, now: datetime, settings: Settings
 ) -> SessionState:
     token = tokens.load(session)
     if token is None:
         return SessionState(NOT_LOGGED_IN)
-    verdict = verdicts.load(environ, tokens.path(session), token)
+    verdict = verdicts.load(settings, tokens.path(session), token)
     if verdict.rejected_at is not None:
         return SessionState(REJECTED, token.expires_at, rejected_at=verdict.rejected_at)
     refreshable = (

@@ -20,9 +20,8 @@ from ssoenv.values import frozen
 
 TYPE_CHECKING = False  # True for type checkers; `typing` costs every `ssoenv use` ~5 ms
 if TYPE_CHECKING:
-    from collections.abc import Mapping
-
     from ssoenv.model import Token
+    from ssoenv.settings import Settings
 
 
 @frozen
@@ -34,13 +33,13 @@ class Verdict:
     refresh_error: str | None = None  # the OIDC error code of that refusal
 
 
-def path_for(environ: Mapping[str, str], token_file: Path) -> Path:
-    return paths.ssoenv_cache_dir(environ) / "verdicts" / token_file.name
+def path_for(settings: Settings, token_file: Path) -> Path:
+    return paths.ssoenv_cache_dir(settings) / "verdicts" / token_file.name
 
 
-def load(environ: Mapping[str, str], token_file: Path, token: Token) -> Verdict:
+def load(settings: Settings, token_file: Path, token: Token) -> Verdict:
     """The verdict on `token` (cached in `token_file`); an empty one for another token."""
-    data = files.read_json(path_for(environ, token_file))
+    data = files.read_json(path_for(settings, token_file))
     if not data:
         return Verdict()
     from ssoenv.cache import parse_timestamp
@@ -59,21 +58,21 @@ def load(environ: Mapping[str, str], token_file: Path, token: Token) -> Verdict:
     )
 
 
-def reject(environ: Mapping[str, str], token_file: Path, token: Token, now: datetime) -> None:
+def reject(settings: Settings, token_file: Path, token: Token, now: datetime) -> None:
     """Record that the portal refused the access token of `token`."""
     _update(
-        environ, token_file, token, {"accessToken": _digest(token.access_token), "rejectedAt": now}
+        settings, token_file, token, {"accessToken": _digest(token.access_token), "rejectedAt": now}
     )
 
 
 def refresh_failed(
-    environ: Mapping[str, str], token_file: Path, token: Token, now: datetime, code: str
+    settings: Settings, token_file: Path, token: Token, now: datetime, code: str
 ) -> None:
     """Record that the OIDC service refused the refresh token of `token`."""
     if not token.refresh_token:
         return
     _update(
-        environ,
+        settings,
         token_file,
         token,
         {
@@ -85,17 +84,15 @@ def refresh_failed(
     )
 
 
-def clear(environ: Mapping[str, str], token_file: Path) -> None:
+def clear(settings: Settings, token_file: Path) -> None:
     """Forget every verdict on the session: it has a new token."""
-    files.remove(path_for(environ, token_file))
+    files.remove(path_for(settings, token_file))
 
 
-def _update(
-    environ: Mapping[str, str], token_file: Path, token: Token, fields: dict[str, object]
-) -> None:
+def _update(settings: Settings, token_file: Path, token: Token, fields: dict[str, object]) -> None:
     from ssoenv.cache import format_timestamp
 
-    path = path_for(environ, token_file)
+    path = path_for(settings, token_file)
     data = files.read_json(path) or {}
     # Fields about tokens that are gone are dropped, not kept next to the new ones.
     if data.get("accessToken") != _digest(token.access_token):

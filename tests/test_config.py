@@ -36,6 +36,10 @@ from ssoenv.config import (
     shown_path,
 )
 from ssoenv.errors import ConfigError, ExitCode
+from ssoenv.settings import Settings
+
+# No variable set: the profile alone decides (endpoint overrides are tested elsewhere).
+NO_ENV = Settings.from_environ({})
 
 
 def write(home: Path, text: str | bytes) -> Path:
@@ -85,7 +89,7 @@ def test_config_path_expands_like_botocore(
         monkeypatch.delenv("AWS_CONFIG_FILE")
     else:
         monkeypatch.setenv("AWS_CONFIG_FILE", value)
-    ours = config_path(dict(os.environ))
+    ours = config_path(Settings.from_environ(os.environ))
     assert ours == Path(expected.format(home=isolated_env))
     if value != "":  # botocore would read no file at all for an empty AWS_CONFIG_FILE
         raw = botocore.session.Session().get_config_variable("config_file")
@@ -94,16 +98,17 @@ def test_config_path_expands_like_botocore(
 
 def test_config_path_uses_the_given_environ_not_the_process() -> None:
     environ = {"HOME": "/h", "AWS_CONFIG_FILE": "~/c/$X", "X": "cfg"}
-    assert config_path(environ) == Path("/h/c/cfg")
-    assert config_path({"HOME": "/h/"}) == Path("/h/.aws/config")
+    assert config_path(Settings.from_environ(environ)) == Path("/h/c/cfg")
+    assert config_path(Settings.from_environ({"HOME": "/h/"})) == Path("/h/.aws/config")
 
 
 def test_config_path_without_home_asks_the_passwd_database() -> None:
     import pwd
 
     home = pwd.getpwuid(os.getuid()).pw_dir.rstrip("/")
-    assert config_path({}) == Path(f"{home}/.aws/config")
-    assert config_path({"AWS_CONFIG_FILE": "~root/x"}) == Path(os.path.expanduser("~root/x"))
+    assert config_path(Settings.from_environ({})) == Path(f"{home}/.aws/config")
+    root = Settings.from_environ({"AWS_CONFIG_FILE": "~root/x"})
+    assert config_path(root) == Path(os.path.expanduser("~root/x"))
 
 
 def test_display_path_shows_home_as_tilde(isolated_env: Path) -> None:
@@ -387,7 +392,7 @@ def test_fuzzed_files_parse_like_botocore(lines: list[str], newline: str) -> Non
 def test_select_profile(
     explicit: str | None, environ: dict[str, str], expected: tuple[str, str]
 ) -> None:
-    assert select_profile(explicit, environ) == expected
+    assert select_profile(explicit, Settings.from_environ(environ)) == expected
 
 
 def test_is_sso_profile_is_botocores_rule() -> None:
@@ -514,10 +519,10 @@ def test_resolve_profile_agrees_with_botocore(isolated_env: Path, text: str, nam
     theirs = botocore_sso(name)
     if not isinstance(theirs, dict):
         with pytest.raises(ConfigError) as caught:
-            resolve_profile(cfg, name, {})
+            resolve_profile(cfg, name, NO_ENV)
         assert_one_line(caught.value, "~/.aws/config")
         return
-    profile = resolve_profile(cfg, name, {})
+    profile = resolve_profile(cfg, name, NO_ENV)
     assert profile.account_id == theirs["sso_account_id"]
     assert profile.role_name == theirs["sso_role_name"]
     assert profile.session.start_url == theirs["sso_start_url"]
@@ -561,9 +566,9 @@ def test_generated_profiles_resolve_like_botocore(
     theirs = botocore_sso("dev")
     if not isinstance(theirs, dict):
         with pytest.raises(ConfigError):
-            resolve_profile(cfg, "dev", {})
+            resolve_profile(cfg, "dev", NO_ENV)
         return
-    ours = resolve_profile(cfg, "dev", {})
+    ours = resolve_profile(cfg, "dev", NO_ENV)
     assert (ours.account_id, ours.role_name) == (theirs["sso_account_id"], theirs["sso_role_name"])
     assert (ours.session.start_url, ours.session.region) == (
         theirs["sso_start_url"],
@@ -598,7 +603,7 @@ def test_botocore_messages_we_mirror(isolated_env: Path) -> None:
 def resolve_error(home: Path, text: str, name: str, **kwargs: Any) -> ConfigError:
     cfg = load(home, text)
     with pytest.raises(ConfigError) as caught:
-        resolve_profile(cfg, name, {}, **kwargs)
+        resolve_profile(cfg, name, NO_ENV, **kwargs)
     return caught.value
 
 
@@ -628,7 +633,7 @@ def test_no_default_profile(isolated_env: Path) -> None:
 def test_no_config_file_at_all(isolated_env: Path) -> None:
     cfg = load_config(isolated_env / ".aws" / "config", home=isolated_env)
     with pytest.raises(ConfigError) as caught:
-        resolve_profile(cfg, "dev", {})
+        resolve_profile(cfg, "dev", NO_ENV)
     assert_one_line(caught.value, "~/.aws/config does not exist")
     assert caught.value.hint is not None
     assert "ssoenv configure" in caught.value.hint
@@ -723,7 +728,7 @@ def test_invalid_region_message(isolated_env: Path) -> None:
 def test_session_profile_fields(isolated_env: Path) -> None:
     text = "[profile dev]\nsso_session = corp\nregion = eu-west-1\n" + ROLE + SESSION
     text += "sso_registration_scopes = sso:account:access , ,codewhisperer:completions,\n"
-    profile = resolve_profile(load(isolated_env, text), "dev", {})
+    profile = resolve_profile(load(isolated_env, text), "dev", NO_ENV)
     assert profile.name == "dev"
     assert profile.region == "eu-west-1"
     assert profile.source == "~/.aws/config [profile dev]"
@@ -737,7 +742,7 @@ def test_session_profile_fields(isolated_env: Path) -> None:
 
 def test_legacy_profile_fields(isolated_env: Path) -> None:
     text = ORACLE["legacy"][0] + "sso_registration_scopes = x\n"
-    profile = resolve_profile(load(isolated_env, text), "old", {})
+    profile = resolve_profile(load(isolated_env, text), "old", NO_ENV)
     assert profile.session.name is None
     assert profile.session.scopes is None  # legacy logins register no scopes
     assert profile.session.start_url == "https://d-2.awsapps.com/start"
@@ -746,7 +751,7 @@ def test_legacy_profile_fields(isolated_env: Path) -> None:
 
 
 def test_scopes_none_when_not_configured(isolated_env: Path) -> None:
-    profile = resolve_profile(load(isolated_env, ORACLE["session"][0]), "dev", {})
+    profile = resolve_profile(load(isolated_env, ORACLE["session"][0]), "dev", NO_ENV)
     assert profile.session.scopes is None
 
 
@@ -754,7 +759,7 @@ def test_profile_endpoints_follow_the_profile(isolated_env: Path) -> None:
     text = ORACLE["session"][0].replace(
         "[profile dev]\n", "[profile dev]\nendpoint_url = http://h:1/\n"
     )
-    profile = resolve_profile(load(isolated_env, text), "dev", {})
+    profile = resolve_profile(load(isolated_env, text), "dev", NO_ENV)
     assert profile.endpoints.oidc == profile.endpoints.portal == "http://h:1"
 
 
@@ -763,7 +768,7 @@ def test_profile_endpoints_follow_the_profile(isolated_env: Path) -> None:
 
 def test_resolve_session(isolated_env: Path) -> None:
     cfg = load(isolated_env, SESSION + "sso_registration_scopes = a,b\n")
-    session = resolve_session(cfg, "corp", {})
+    session = resolve_session(cfg, "corp")
     assert (session.name, session.start_url, session.region, session.scopes) == (
         "corp",
         "https://d-1.awsapps.com/start",
@@ -771,14 +776,14 @@ def test_resolve_session(isolated_env: Path) -> None:
         ("a", "b"),
     )
     with pytest.raises(ConfigError) as caught:
-        resolve_session(cfg, "crop", {})
+        resolve_session(cfg, "crop")
     assert_one_line(caught.value, "has no [sso-session crop] section (did you mean 'corp'?)")
 
 
 def test_resolve_session_missing_keys(isolated_env: Path) -> None:
     cfg = load(isolated_env, "[sso-session corp]\n")
     with pytest.raises(ConfigError) as caught:
-        resolve_session(cfg, "corp", {})
+        resolve_session(cfg, "corp")
     assert_one_line(caught.value, "[sso-session corp] is missing sso_start_url, sso_region")
 
 
@@ -787,6 +792,6 @@ def test_login_session_of_a_login_only_profile(isolated_env: Path) -> None:
         isolated_env,
         ORACLE["login-only-profile"][0] + ORACLE["legacy-login-only"][0].replace("dev", "leg"),
     )
-    assert resolve_login_session(cfg, "dev", {}).name == "corp"
-    legacy = resolve_login_session(cfg, "leg", {})
+    assert resolve_login_session(cfg, "dev").name == "corp"
+    legacy = resolve_login_session(cfg, "leg")
     assert (legacy.name, legacy.region) == (None, "eu-west-1")

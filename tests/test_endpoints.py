@@ -19,6 +19,9 @@ from ssoenv.config import load_config
 from ssoenv.endpoints import _partition, resolve_endpoints
 from ssoenv.errors import ConfigError, ExitCode
 from ssoenv.model import Endpoints
+from ssoenv.settings import Settings
+
+NO_ENV = Settings.from_environ({})  # no endpoint variable: the config alone decides
 
 
 class _Sent(Exception):
@@ -62,7 +65,8 @@ def botocore_endpoints(profile: str, region: str) -> Endpoints:
 
 def ours(home: Path, profile: str, region: str) -> Endpoints:
     cfg = load_config(home / ".aws" / "config", home=home)
-    return resolve_endpoints(cfg, cfg.profiles.get(profile, {}), region, dict(os.environ))
+    section = cfg.profiles.get(profile, {})
+    return resolve_endpoints(cfg, section, region, Settings.from_environ(os.environ))
 
 
 SERVICES = (
@@ -252,10 +256,11 @@ def test_empty_profile_section_for_sso_session_logins(
     isolated_env: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     cfg = load_config(isolated_env / ".aws" / "config", home=isolated_env)
-    assert resolve_endpoints(cfg, {}, "us-east-2", {}).portal == (
+    assert resolve_endpoints(cfg, {}, "us-east-2", NO_ENV).portal == (
         "https://portal.sso.us-east-2.amazonaws.com"
     )
-    got = resolve_endpoints(cfg, {}, "us-east-2", {"AWS_ENDPOINT_URL_SSO_OIDC": "http://o:1/"})
+    oidc = Settings.from_environ({"AWS_ENDPOINT_URL_SSO_OIDC": "http://o:1/"})
+    got = resolve_endpoints(cfg, {}, "us-east-2", oidc)
     assert got.oidc == "http://o:1"
 
 
@@ -365,6 +370,6 @@ def test_messages_name_the_profile_found_by_identity(
     setup_case(isolated_env, monkeypatch, "endpoint_url = nope\n", {})
     cfg = load_config(isolated_env / ".aws" / "config", home=isolated_env)
     with pytest.raises(ConfigError, match=r"^~/\.aws/config \[profile dev\] endpoint_url = 'nope'"):
-        resolve_endpoints(cfg, cfg.profiles["dev"], "us-east-1", {})
+        resolve_endpoints(cfg, cfg.profiles["dev"], "us-east-1", NO_ENV)
     with pytest.raises(ConfigError, match=r"^~/\.aws/config \[profile dev\] endpoint_url"):
-        resolve_endpoints(cfg, dict(cfg.profiles["dev"]), "us-east-1", {}, profile_name="dev")
+        resolve_endpoints(cfg, dict(cfg.profiles["dev"]), "us-east-1", NO_ENV, profile_name="dev")

@@ -14,6 +14,8 @@ import pytest
 from ssoenv import engine
 from ssoenv.errors import AccessDenied, LoginFailed, LoginRequired
 from ssoenv.model import DeviceAuthorization, Endpoints, SsoProfile, SsoSession
+from ssoenv.settings import Settings
+from ssoenv.values import replace
 from tests.conftest import FakeClock
 from tests.emulator import Emulator
 
@@ -36,7 +38,7 @@ def profile(
 def context(clock: FakeClock, codes: list[DeviceAuthorization] | None = None) -> engine.Context:
     seen = codes if codes is not None else []
     return engine.Context(
-        environ=dict(os.environ),
+        settings=Settings.from_environ(os.environ),
         now=clock.now,
         monotonic=clock.monotonic,
         sleep=clock.sleep,
@@ -129,8 +131,7 @@ def test_ctrl_c_while_polling_keeps_the_previous_token(
     def interrupt(seconds: float) -> None:
         raise KeyboardInterrupt
 
-    ctx = context(clock)
-    ctx.sleep = interrupt
+    ctx = replace(context(clock), sleep=interrupt)
     with pytest.raises(KeyboardInterrupt):
         engine.login(ctx, prof.session, prof.endpoints, force=True)
     assert token_file(isolated_env, "corp").read_bytes() == before

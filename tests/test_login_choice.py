@@ -15,6 +15,7 @@ import pytest
 from ssoenv import browser
 from ssoenv.browser import Host
 from ssoenv.errors import ConfigError
+from ssoenv.settings import Settings
 from tests.emulator import Emulator
 from tests.helpers import run
 from tests.test_pkce import scripted_browser
@@ -32,7 +33,7 @@ def host(
     proc_version: str = "Linux version 6.1.0-18-amd64 (Debian)",
 ) -> Host:
     return Host(
-        environ=dict(environ or {}),
+        settings=Settings.from_environ(environ or {}),
         platform=platform,
         exists=lambda path: path in files,
         which=lambda name: f"/usr/bin/{name}" if name in programs else None,

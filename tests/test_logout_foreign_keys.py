@@ -11,6 +11,7 @@ import pytest
 
 from ssoenv import emit
 from ssoenv.model import RoleCredentials
+from ssoenv.settings import Settings, ShellState
 from ssoenv.shells import SetVar, UnsetVar
 from tests.emulator import Emulator
 from tests.helpers import eval_in_bash, run
@@ -30,6 +31,11 @@ def env_after(code: str) -> dict[str, str]:
 
 def exported(env: dict[str, str]) -> str:
     return "".join(f"export {k}='{v}'\n" for k, v in env.items())
+
+
+def shell(env: dict[str, str]) -> ShellState:
+    """What a shell holding `env` tells ssoenv."""
+    return Settings.from_environ(env).shell_state
 
 
 def unset_names(change: emit.Change) -> set[str]:
@@ -52,7 +58,7 @@ def used_environ(key_id: str = "ASIAFROMSSOENV00001") -> dict[str, str]:
         "eu-west-1",
         role(key_id),
         NOW + timedelta(hours=8),
-        environ={},
+        settings=Settings.from_environ({}),
         now=NOW,
         refresh_window=timedelta(minutes=10),
     )
@@ -68,14 +74,14 @@ def test_use_records_the_key_id_it_exported() -> None:
 
 
 def test_clear_after_use_unsets_the_credentials_and_says_nothing() -> None:
-    change = emit.clear(used_environ())
+    change = emit.clear(shell(used_environ()))
     assert set(emit.CREDENTIAL_VARIABLES) <= unset_names(change)
     assert {"AWS_REGION", "AWS_DEFAULT_REGION", emit.KEY_ID_VARIABLE} <= unset_names(change)
     assert change.notes == []
 
 
 def test_clear_where_use_never_ran_leaves_static_keys_and_names_them() -> None:
-    change = emit.clear({**MINE, "AWS_REGION": "us-east-2"})
+    change = emit.clear(shell({**MINE, "AWS_REGION": "us-east-2"}))
     assert unset_names(change).isdisjoint({*MINE, "AWS_REGION"})
     assert set(emit.STATE_VARIABLES) <= unset_names(change)  # ssoenv's own state: always
     assert change.notes == [
@@ -85,7 +91,7 @@ def test_clear_where_use_never_ran_leaves_static_keys_and_names_them() -> None:
 
 def test_a_key_id_replaced_after_use_keeps_the_whole_credential_set() -> None:
     env = {**used_environ(), "AWS_ACCESS_KEY_ID": "AKIAMINE0000000000"}
-    change = emit.clear(env)
+    change = emit.clear(shell(env))
     assert unset_names(change).isdisjoint(emit.CREDENTIAL_VARIABLES)
     assert {"SSOENV_PROFILE", "__SSOENV_REFRESH_AT", emit.KEY_ID_VARIABLE} <= unset_names(change)
     assert change.notes == [
@@ -97,13 +103,13 @@ def test_a_key_id_replaced_after_use_keeps_the_whole_credential_set() -> None:
 def test_an_unset_key_id_does_not_keep_ssoenvs_secret_alive() -> None:
     env = used_environ()
     del env["AWS_ACCESS_KEY_ID"]
-    change = emit.clear(env)
+    change = emit.clear(shell(env))
     assert set(emit.CREDENTIAL_VARIABLES) <= unset_names(change)
     assert change.notes == []
 
 
 def test_an_empty_record_claims_nothing() -> None:
-    change = emit.clear({**MINE, emit.KEY_ID_VARIABLE: ""})
+    change = emit.clear(shell({**MINE, emit.KEY_ID_VARIABLE: ""}))
     assert unset_names(change).isdisjoint(MINE)
 
 

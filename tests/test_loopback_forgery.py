@@ -20,6 +20,7 @@ import pytest
 from ssoenv.errors import LoginFailed
 from ssoenv.loopback import CallbackListener
 from ssoenv.model import SsoSession
+from ssoenv.values import replace
 from tests.conftest import FakeClock
 from tests.emulator import Emulator
 from tests.helpers import run
@@ -212,8 +213,7 @@ def test_only_forgeries_end_in_the_timeout_and_keep_the_cache(
         status, _, page = fetch(f"{redirect_uri}?code=forged&state=guess")
         pages.append((status, page))
 
-    ctx = context(clock, Browser(), timeout=0.01)
-    ctx.on_authorize_url = forge_only
+    ctx = replace(context(clock, Browser(), timeout=0.01), on_authorize_url=forge_only)
     with pytest.raises(
         LoginFailed, match=r"did not finish.*; 1 request was ignored: no state of this login"
     ) as raised:

@@ -28,6 +28,8 @@ from botocore.config import Config
 from ssoenv import engine, pkce
 from ssoenv.errors import LoginFailed
 from ssoenv.model import DeviceAuthorization, Endpoints, SsoSession
+from ssoenv.settings import Settings
+from ssoenv.values import replace
 from tests.conftest import FakeClock
 from tests.emulator import Emulator
 from tests.helpers import run
@@ -123,7 +125,7 @@ def context(
 ) -> engine.Context:
     codes: list[DeviceAuthorization] = []
     return engine.Context(
-        environ=dict(os.environ),
+        settings=Settings.from_environ(os.environ),
         now=clock.now,
         monotonic=clock.monotonic,
         sleep=clock.sleep,
@@ -432,8 +434,8 @@ def test_no_answer_from_the_browser_times_out_and_frees_the_port(
     emulator: Emulator, clock: FakeClock
 ) -> None:
     seen: list[str] = []
-    ctx = context(clock, Browser(), timeout=0.05)
-    ctx.on_authorize_url = lambda url, s: seen.append(url)  # a browser that never comes back
+    never_back = lambda url, s: seen.append(url)  # noqa: E731  # a browser that never comes back
+    ctx = replace(context(clock, Browser(), timeout=0.05), on_authorize_url=never_back)
     with pytest.raises(LoginFailed, match=r"did not finish within 0\.05 seconds") as raised:
         login(emulator, ctx)
     assert raised.value.hint is not None and "--use-device-code" in raised.value.hint
@@ -451,8 +453,7 @@ def test_ctrl_c_while_waiting_closes_the_listener_and_keeps_the_cache(
     def interrupt(url: str, s: SsoSession) -> None:
         raise KeyboardInterrupt
 
-    ctx = context(clock, Browser())
-    ctx.on_authorize_url = interrupt
+    ctx = replace(context(clock, Browser()), on_authorize_url=interrupt)
     with pytest.raises(KeyboardInterrupt):
         login(emulator, ctx)
     assert token_file(isolated_env).read_bytes() == before

@@ -25,6 +25,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from ssoenv.errors import UsageError
+from ssoenv.settings import Settings
 from ssoenv.shells import SHELLS, EnvOp, SetVar, Shell, UnsetVar, detect_shell, get_shell
 from ssoenv.shells.base import net_effect
 from ssoenv.shells.dotenv import dotenv_quote
@@ -852,25 +853,30 @@ def shellingham_says(monkeypatch: pytest.MonkeyPatch) -> Callable[[str], None]:
     return say
 
 
+def env(variables: dict[str, str]) -> Settings:
+    """The settings of an environment holding only `variables`."""
+    return Settings.from_environ(variables)
+
+
 def test_explicit_flag_wins(shellingham_says: Callable[[str], None]) -> None:
     shellingham_says("zsh")
     environ = {"SSOENV_SHELL": "fish", "SHELL": "/bin/bash"}
-    assert detect_shell("nu", environ).name == "nu"
-    assert detect_shell("pwsh", environ).name == "powershell"
-    assert detect_shell("env", environ).name == "env"
+    assert detect_shell("nu", env(environ)).name == "nu"
+    assert detect_shell("pwsh", env(environ)).name == "powershell"
+    assert detect_shell("env", env(environ)).name == "env"
 
 
 def test_ssoenv_shell_beats_detection(shellingham_says: Callable[[str], None]) -> None:
     shellingham_says("zsh")
-    assert detect_shell(None, {"SSOENV_SHELL": "fish", "SHELL": "/bin/bash"}).name == "fish"
-    assert detect_shell(None, {"SSOENV_SHELL": "dash"}).name == "sh"
+    assert detect_shell(None, env({"SSOENV_SHELL": "fish", "SHELL": "/bin/bash"})).name == "fish"
+    assert detect_shell(None, env({"SSOENV_SHELL": "dash"})).name == "sh"
 
 
 def test_unknown_explicit_or_configured_shell() -> None:
     with pytest.raises(UsageError, match="unknown shell 'csh'"):
-        detect_shell("csh", {})
+        detect_shell("csh", env({}))
     with pytest.raises(UsageError, match="unknown shell 'xonsh'"):
-        detect_shell(None, {"SSOENV_SHELL": "xonsh"})
+        detect_shell(None, env({"SSOENV_SHELL": "xonsh"}))
 
 
 @pytest.mark.parametrize(
@@ -894,13 +900,13 @@ def test_shellingham_beats_shell_variable(
     shellingham_says: Callable[[str], None], detected: str, expected: str
 ) -> None:
     shellingham_says(detected)
-    assert detect_shell(None, {"SHELL": "/bin/tcsh"}).name == expected
+    assert detect_shell(None, env({"SHELL": "/bin/tcsh"})).name == expected
 
 
 def test_shellingham_finds_an_unsupported_shell(shellingham_says: Callable[[str], None]) -> None:
     shellingham_says("tcsh")
     with pytest.raises(UsageError, match="'tcsh', which ssoenv does not support") as info:
-        detect_shell(None, {"SHELL": "/bin/bash"})
+        detect_shell(None, env({"SHELL": "/bin/bash"}))
     assert info.value.hint is not None and "--shell" in info.value.hint
 
 
@@ -917,17 +923,17 @@ def test_shellingham_finds_an_unsupported_shell(shellingham_says: Callable[[str]
     ],
 )
 def test_shell_variable_fallback(shell_var: str, expected: str) -> None:
-    assert detect_shell(None, {"SHELL": shell_var}).name == expected
+    assert detect_shell(None, env({"SHELL": shell_var})).name == expected
 
 
 @pytest.mark.usefixtures("no_shellingham")
 def test_nothing_found() -> None:
     for environ in ({}, {"SHELL": ""}, {"SSOENV_SHELL": "", "SHELL": " "}):
         with pytest.raises(UsageError, match="cannot tell which shell") as info:
-            detect_shell(None, environ)
+            detect_shell(None, env(environ))
         assert info.value.hint is not None and "--shell" in info.value.hint
     with pytest.raises(UsageError, match="'tcsh', which ssoenv does not support"):
-        detect_shell(None, {"SHELL": "/bin/tcsh"})
+        detect_shell(None, env({"SHELL": "/bin/tcsh"}))
 
 
 def test_shellingham_is_not_imported_with_the_module() -> None:

@@ -17,6 +17,7 @@ import pytest
 
 from ssoenv import engine, files
 from ssoenv.model import Endpoints, SsoSession
+from ssoenv.settings import Settings
 from tests.conftest import FakeClock
 from tests.emulator import Emulator
 from tests.helpers import SSOENV, eval_in_bash, run
@@ -74,7 +75,10 @@ class Terminal:
 
 def login_lock_path(home: Path) -> Path:
     ctx = engine.Context(
-        environ=dict(os.environ), now=FakeClock().now, monotonic=lambda: 0, sleep=lambda s: None
+        settings=Settings.from_environ(os.environ),
+        now=FakeClock().now,
+        monotonic=lambda: 0,
+        sleep=lambda s: None,
     )
     corp = SsoSession("corp", "https://d-1234567890.awsapps.com/start", "us-east-1", None, "t")
     return ctx.lock_path(f"login-{ctx.tokens.path(corp).name}")

@@ -18,7 +18,6 @@ def run(profile: str) -> None:
     from ssoenv import emit, engine
 
     selected = rt.load_profile(profile)
-    ctx = rt.context()
-    ctx.refresh_window = max(ctx.refresh_window, PROCESS_MIN_VALID)
+    ctx = rt.context(refresh_window=max(rt.settings().refresh_window, PROCESS_MIN_VALID))
     creds = engine.credentials(ctx, selected, allow_login=False)
     sys.stdout.write(emit.credential_process(creds.role))

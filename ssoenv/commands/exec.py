@@ -16,6 +16,7 @@ from ssoenv import runtime as rt
 from ssoenv.emit import rfc3339
 from ssoenv.errors import SsoenvError, UsageError
 from ssoenv.model import RoleCredentials
+from ssoenv.settings import Settings
 
 # Everything that could make a tool pick credentials or a profile other than ours.
 STRIPPED = (
@@ -54,16 +55,16 @@ class CommandNotExecutable(SsoenvError):
 
 
 def child_environment(
-    environ: Mapping[str, str], role: RoleCredentials, region: str | None
+    settings: Settings, role: RoleCredentials, region: str | None
 ) -> dict[str, str]:
     """The parent's environment minus every credential and profile selector, plus the
     role's credentials and region."""
     env = {
         key: value
-        for key, value in environ.items()
+        for key, value in settings.environ_for_child.items()
         if key not in STRIPPED and not key.startswith(STRIPPED_PREFIXES)
     }
-    previous = environ.get("__SSOENV_REGION")
+    previous = settings.shell_state.ssoenv_region
     for name in REGION_VARIABLES:
         if region:
             env[name] = region
@@ -182,5 +183,5 @@ def run(profile: str, argv: list[str], *, no_browser: bool) -> int:
     selected = rt.load_profile(profile)
     ctx = rt.context(no_browser=no_browser)
     creds = engine.credentials(ctx, selected, allow_login=rt.interactive())
-    env = child_environment(os.environ, creds.role, selected.region)
+    env = child_environment(ctx.settings, creds.role, selected.region)
     return run_command(command_line, env)

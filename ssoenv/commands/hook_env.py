@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import sys
 import time
-from collections.abc import Callable, Mapping
+from collections.abc import Callable
 from datetime import datetime, timedelta
 from pathlib import Path
 
@@ -16,6 +16,7 @@ from ssoenv import emit, engine, markers
 from ssoenv import runtime as rt
 from ssoenv.errors import SsoenvError
 from ssoenv.model import SsoProfile
+from ssoenv.settings import ShellState
 from ssoenv.shells import SetVar, UnsetVar
 
 FIRST_RETRY = timedelta(seconds=60)
@@ -30,53 +31,51 @@ def refresh(
     ctx: engine.Context,
     load_profile: Callable[[str], SsoProfile],
 ) -> emit.Change:
-    environ = ctx.environ
-    name = environ.get("SSOENV_PROFILE")
+    shell = ctx.settings.shell_state
+    name = shell.ssoenv_profile
     if not name:
         return emit.Change()
     try:
         profile = load_profile(name)
         if _logged_out_elsewhere(ctx, profile):
-            change = emit.clear(environ)
+            change = emit.clear(shell)
             change.notes.append(f"'{name}' was logged out; run `ssoenv use {name}` to log in again")
             return change
-        if environ.get(emit.KEY_ID_VARIABLE) and not emit.credentials_are_ours(environ):
+        if shell.ssoenv_key_id and not emit.credentials_are_ours(shell):
             # The user exported keys of their own after `use`: a refresh must not
             # put ours back over them. Stop managing this shell; `use` takes it back.
-            change = emit.clear(environ)
+            change = emit.clear(shell)
             change.notes.append(
                 f"stopped refreshing '{name}' in this shell; `ssoenv use {name}` takes it back"
             )
             return change
         creds = engine.credentials(ctx, profile, allow_login=False)
     except SsoenvError as error:
-        return _failed(environ, name, error, ctx.now())
+        return _failed(shell, name, error, ctx.now())
     credential_file = ctx.credential_cache.path(profile)
     change = emit.use(
         profile.name,
         profile.region,
         creds.role,
         creds.session_expires,
-        environ=environ,
+        settings=ctx.settings,
         now=ctx.now(),
         refresh_window=ctx.refresh_window,
         credential_file=credential_file,
     )
-    change.ops += markers.marker_ops(environ, credential_file)
+    change.ops += markers.marker_ops(ctx.settings, credential_file)
     return change
 
 
 def _logged_out_elsewhere(ctx: engine.Context, profile: SsoProfile) -> bool:
     """The credentials file this shell loaded is gone and so is the session's token."""
-    loaded = ctx.environ.get("__SSOENV_CRED_FILE")
+    loaded = ctx.settings.shell_state.ssoenv_cred_file
     if not loaded or Path(loaded).exists():
         return False
     return ctx.tokens.load(profile.session) is None
 
 
-def _failed(
-    environ: Mapping[str, str], name: str, error: SsoenvError, now: datetime
-) -> emit.Change:
+def _failed(shell: ShellState, name: str, error: SsoenvError, now: datetime) -> emit.Change:
     """Say what went wrong once, and retry later, each time after a longer pause,
     so a broken session does not cost every prompt.
 
@@ -85,7 +84,7 @@ def _failed(
     the lock says nothing about the session: the badge shows `~` (retrying) and
     the credentials' own expiry, and the next try may well succeed.
     """
-    failures = int(environ.get("__SSOENV_FAILURES", "0") or 0) + 1
+    failures = int(shell.ssoenv_failures or 0) + 1
     delay = min(MAX_RETRY, FIRST_RETRY * 2 ** (failures - 1))
     if isinstance(error, engine.Busy):
         delay = BUSY_RETRY
@@ -101,7 +100,7 @@ def _failed(
             SetVar("SSOENV_SESSION_EXPIRES", str(int(now.timestamp()))),
             UnsetVar(emit.RETRYING_VARIABLE),
         ]
-    if environ.get("__SSOENV_WARNED") != name and not isinstance(error, engine.Busy):
+    if shell.ssoenv_warned != name and not isinstance(error, engine.Busy):
         change.ops.append(SetVar("__SSOENV_WARNED", name))
         hint = f" ({error.hint})" if error.hint else ""
         later = "; retrying by itself" if error.transient else ""
@@ -114,12 +113,13 @@ def run(shell: str) -> None:
     from ssoenv.shells import get_shell
 
     fmt = get_shell(shell)
-    ctx = rt.context()
     # The prompt waits for all of this: every lock wait and HTTP call together
     # ends within the hook policy's worst case for one call (docs/security.md).
-    ctx.policy = HOOK
-    ctx.deadline = time.monotonic() + HOOK.worst_case_seconds
-    ctx.max_lock_wait = LOCK_WAIT
+    ctx = rt.context(
+        policy=HOOK,
+        deadline=time.monotonic() + HOOK.worst_case_seconds,
+        max_lock_wait=LOCK_WAIT,
+    )
     change = refresh(ctx, rt.load_profile)
     for note in change.notes:
         rt.say(note)

@@ -4,9 +4,7 @@ read from the config and the token cache only (no network)."""
 from __future__ import annotations
 
 import json
-import os
 import sys
-from collections.abc import Mapping
 from datetime import datetime, timezone
 
 from ssoenv import paths
@@ -16,6 +14,7 @@ from ssoenv.config import ConfigFile, is_sso_profile, resolve_profile
 from ssoenv.errors import SsoenvError
 from ssoenv.model import SsoSession
 from ssoenv.sessions import SessionState, iso, session_state
+from ssoenv.settings import Settings
 from ssoenv.text import format_columns
 from ssoenv.values import frozen
 
@@ -23,7 +22,7 @@ from ssoenv.values import frozen
 def run(*, as_json: bool) -> None:
     now = datetime.now(timezone.utc)
     cfg = rt.load_config()
-    rows = profile_rows(cfg, os.environ, now)
+    rows = profile_rows(cfg, rt.settings(), now)
     if as_json:
         sys.stdout.write(json.dumps([row.as_json() for row in rows], indent=2) + "\n")
         return
@@ -64,10 +63,10 @@ class Row:
         }
 
 
-def profile_rows(cfg: ConfigFile, environ: Mapping[str, str], now: datetime) -> list[Row]:
+def profile_rows(cfg: ConfigFile, settings: Settings, now: datetime) -> list[Row]:
     """Every profile of the file, in file order, with the state of its SSO session."""
-    tokens = TokenCache(paths.aws_sso_cache_dir(environ))
-    active = environ.get("SSOENV_PROFILE")
+    tokens = TokenCache(paths.aws_sso_cache_dir(settings))
+    active = settings.shell_state.ssoenv_profile
     rows = []
     states: dict[str, SessionState] = {}  # profiles share sessions: read each token once
     for name, section in cfg.profiles.items():
@@ -77,7 +76,7 @@ def profile_rows(cfg: ConfigFile, environ: Mapping[str, str], now: datetime) -> 
             rows.append(plain)
             continue
         try:
-            profile = resolve_profile(cfg, name, environ)
+            profile = resolve_profile(cfg, name, settings)
         except SsoenvError as error:
             rows.append(Row(name, region=plain.region, error=error.message, active=plain.active))
             continue
@@ -89,7 +88,7 @@ def profile_rows(cfg: ConfigFile, environ: Mapping[str, str], now: datetime) -> 
                 account_id=profile.account_id,
                 role_name=profile.role_name,
                 region=profile.region,
-                state=_memo(states, tokens, profile.session, now, environ),
+                state=_memo(states, tokens, profile.session, now, settings),
                 active=plain.active,
             )
         )
@@ -101,10 +100,10 @@ def _memo(
     tokens: TokenCache,
     session: SsoSession,
     now: datetime,
-    environ: Mapping[str, str],
+    settings: Settings,
 ) -> SessionState:
     if session.cache_key not in states:
-        states[session.cache_key] = session_state(tokens, session, now, environ)
+        states[session.cache_key] = session_state(tokens, session, now, settings)
     return states[session.cache_key]
 
 

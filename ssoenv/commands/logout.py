@@ -4,7 +4,6 @@ their cached tokens and credentials, and print the shell code that unsets what
 
 from __future__ import annotations
 
-import os
 import sys
 
 from ssoenv import runtime as rt
@@ -19,7 +18,7 @@ def run(sso_session: str | None, shell: str | None) -> int:
     from ssoenv.config import resolve_session
 
     cfg = rt.load_config()
-    session = resolve_session(cfg, sso_session, os.environ) if sso_session else None
+    session = resolve_session(cfg, sso_session) if sso_session else None
     fmt = rt.output_format(shell, required=False) if not sys.stdout.isatty() else None
     report = engine.logout(rt.context(), lambda region: rt.endpoints(cfg, region), session)
     if report.sessions:
@@ -35,7 +34,7 @@ def run(sso_session: str | None, shell: str | None) -> int:
     _say_what_credentials_remain(removed=report.credentials_removed)
     if fmt is not None:
         # Only what ssoenv set: a user's own keys stay, named in one line.
-        change = emit.clear(os.environ)
+        change = emit.clear(rt.settings().shell_state)
         for note in change.notes:
             rt.say(note)
         sys.stdout.write(fmt.render(change.ops))
@@ -50,12 +49,13 @@ def _say_what_credentials_remain(*, removed: int) -> None:
     and that this shell keeps its keys when nothing evaluates the unset code."""
     from ssoenv import emit
 
-    ours = emit.credentials_are_ours(os.environ)
+    shell = rt.settings().shell_state
+    ours = emit.credentials_are_ours(shell)
     if removed or ours:
         rt.say("role credentials already handed out stay valid until they expire")
     if ours and sys.stdout.isatty():
         # Nobody evals what a terminal shows: the keys stay in this shell.
-        profile = os.environ.get("SSOENV_PROFILE") or "a profile"
+        profile = shell.ssoenv_profile or "a profile"
         rt.say(
             f"this shell still holds the keys of '{profile}': "
             'run eval "$(ssoenv logout)" or set up ssoenv init'

@@ -5,9 +5,7 @@ Exit code 4 when no credentials are valid."""
 from __future__ import annotations
 
 import json
-import os
 import sys
-from collections.abc import Mapping
 from datetime import datetime, timezone
 
 from ssoenv import paths
@@ -25,17 +23,19 @@ from ssoenv.sessions import (
     remaining,
     session_state,
 )
+from ssoenv.settings import Settings
 from ssoenv.text import format_columns
 from ssoenv.values import frozen
 
 
 def run(*, as_json: bool) -> int:
     now = datetime.now(timezone.utc)
+    settings = rt.settings()
     try:
-        config = rt.load_config() if os.environ.get("SSOENV_PROFILE") else None
+        config = rt.load_config() if settings.shell_state.ssoenv_profile else None
     except ConfigError:
         config = None  # the environment alone still answers the question
-    found = shell_status(os.environ, config, now)
+    found = shell_status(settings, config, now)
     if as_json:
         sys.stdout.write(json.dumps(found.as_json(), indent=2) + "\n")
     else:
@@ -101,17 +101,16 @@ class ShellStatus:
         return f"after {clock(session.expires_at, now)}" if session.expires_at else "unknown"
 
 
-def shell_status(environ: Mapping[str, str], cfg: ConfigFile | None, now: datetime) -> ShellStatus:
+def shell_status(settings: Settings, cfg: ConfigFile | None, now: datetime) -> ShellStatus:
     """What `ssoenv use` exported into this shell, checked against the clock and the cache."""
-    name = environ.get("SSOENV_PROFILE") or None
+    shell = settings.shell_state
+    name = shell.ssoenv_profile or None
     if name is None:
         return ShellStatus(None, False, problem="no ssoenv profile is active in this shell")
-    expires = _epoch(environ.get("SSOENV_EXPIRES")) or parse_timestamp(
-        environ.get("AWS_CREDENTIAL_EXPIRATION")
-    )
-    session = _cached_state(cfg, name, environ, now)
+    expires = _epoch(shell.ssoenv_expires) or parse_timestamp(shell.aws_credential_expiration)
+    session = _cached_state(cfg, name, settings, now)
     problem = None
-    if not (environ.get("AWS_ACCESS_KEY_ID") and environ.get("AWS_SECRET_ACCESS_KEY")):
+    if not (shell.aws_access_key_id and shell.aws_secret_access_key):
         problem = "the shell has no AWS credentials (cleared by hand?)"
     elif expires is None:
         problem = "the credentials' expiry is unknown"
@@ -123,7 +122,7 @@ def shell_status(environ: Mapping[str, str], cfg: ConfigFile | None, now: dateti
         credentials_expire=expires,
         session_expires=_known_login_time(session, now),
         session=session,
-        region=environ.get("AWS_REGION") or environ.get("AWS_DEFAULT_REGION") or None,
+        region=shell.aws_region or shell.aws_default_region or None,
         problem=problem,
     )
 
@@ -141,16 +140,16 @@ def _known_login_time(session: SessionState | None, now: datetime) -> datetime |
 
 
 def _cached_state(
-    cfg: ConfigFile | None, name: str, environ: Mapping[str, str], now: datetime
+    cfg: ConfigFile | None, name: str, settings: Settings, now: datetime
 ) -> SessionState | None:
     if cfg is None:
         return None
     try:
-        profile = resolve_profile(cfg, name, environ)
+        profile = resolve_profile(cfg, name, settings)
     except SsoenvError:
         return None  # renamed or removed since `use`: the environment still tells a lot
     return session_state(
-        TokenCache(paths.aws_sso_cache_dir(environ)), profile.session, now, environ
+        TokenCache(paths.aws_sso_cache_dir(settings)), profile.session, now, settings
     )
 
 

@@ -4,7 +4,6 @@ is at the terminal."""
 
 from __future__ import annotations
 
-import os
 import sys
 
 from ssoenv import runtime as rt
@@ -36,12 +35,12 @@ def run(
         selected.region,
         creds.role,
         creds.session_expires,
-        environ=os.environ,
+        settings=ctx.settings,
         now=ctx.now(),
         refresh_window=ctx.refresh_window,
         credential_file=credential_file,
     )
-    change.ops += markers.marker_ops(os.environ, credential_file)
+    change.ops += markers.marker_ops(ctx.settings, credential_file)
     if fmt.name == "env":
         # An env file feeds tools, not a shell that runs the hook: AWS variables only.
         change.ops = [op for op in change.ops if op.name.startswith("AWS_")]

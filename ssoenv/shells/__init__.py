@@ -19,6 +19,10 @@ from collections.abc import Iterator, Mapping
 from ssoenv.errors import UsageError
 from ssoenv.shells.base import EnvOp, SetVar, Shell, UnsetVar
 
+TYPE_CHECKING = False  # True for type checkers: at run time, nothing more from ssoenv
+if TYPE_CHECKING:
+    from ssoenv.settings import Settings
+
 __all__ = [
     "FORMATS",
     "SHELLS",
@@ -134,7 +138,7 @@ def _shellingham_name() -> str | None:
     return str(name)
 
 
-def detect_shell(explicit: str | None, environ: Mapping[str, str]) -> Shell:
+def detect_shell(explicit: str | None, settings: Settings) -> Shell:
     """The shell to emit for: the --shell flag, else $SSOENV_SHELL, else the
     shell running ssoenv (shellingham), else the basename of $SHELL.
 
@@ -142,13 +146,13 @@ def detect_shell(explicit: str | None, environ: Mapping[str, str]) -> Shell:
     """
     if explicit:
         return _by_name(explicit)
-    configured = environ.get("SSOENV_SHELL", "")
+    configured = settings.ssoenv_shell
     if configured:
         return _by_name(configured)
     running = _shellingham_name()
     if running:
         return _detected(running, "the shell running ssoenv")
-    login = environ.get("SHELL", "")
+    login = settings.shell or ""
     if login.strip():
         return _detected(login, "$SHELL")
     raise UsageError("cannot tell which shell to write for", hint=_PASS_SHELL_HINT)

@@ -144,11 +144,15 @@ def test_a_process_stuck_holding_the_lock_costs_one_line_not_a_traceback(
     from ssoenv import engine, files
     from ssoenv.errors import NetworkError
     from ssoenv.model import Endpoints, SsoSession
+    from ssoenv.settings import Settings
     from tests.conftest import FakeClock
 
     clock = FakeClock()
     ctx = engine.Context(
-        environ=dict(os.environ), now=clock.now, monotonic=clock.monotonic, sleep=clock.sleep
+        settings=Settings.from_environ(os.environ),
+        now=clock.now,
+        monotonic=clock.monotonic,
+        sleep=clock.sleep,
     )
     corp = SsoSession("corp", "https://d-1234567890.awsapps.com/start", "us-east-1", None, "t")
     endpoints = Endpoints(logged_in.url, logged_in.url)

@@ -20,6 +20,7 @@ import pytest
 from ssoenv import oidc, portal
 from ssoenv.errors import AwsApiError, ConfigError, LoginRequired, NetworkError
 from ssoenv.http import HOOK, INTERACTIVE, HttpClient, HttpPolicy, policy_for
+from ssoenv.settings import Settings
 from tests.emulator import Emulator
 from tests.helpers import run
 from tests.reliability.conftest import age_token, assert_one_line_error, credentials_dir
@@ -37,7 +38,7 @@ def test_the_documented_bounds_are_the_policies() -> None:
     """docs/security.md quotes these numbers; this keeps them honest."""
     assert INTERACTIVE.worst_case_seconds == 63.5
     assert HOOK.worst_case_seconds == 15.5
-    short = policy_for(INTERACTIVE, SHORT)
+    short = policy_for(INTERACTIVE, Settings.from_environ(SHORT))
     assert (short.connect_timeout, short.read_timeout) == (1.0, 1.0)
     assert short.worst_case_seconds == 9.5
     doc = (ROOT / "docs" / "security.md").read_text()
@@ -45,13 +46,17 @@ def test_the_documented_bounds_are_the_policies() -> None:
         assert figure in doc
 
 
+def timeout(value: str) -> Settings:
+    return Settings.from_environ({"SSOENV_HTTP_TIMEOUT": value})
+
+
 def test_the_timeout_variable_only_shortens() -> None:
-    assert policy_for(HOOK, {"SSOENV_HTTP_TIMEOUT": "60"}) == HOOK
-    assert policy_for(INTERACTIVE, {"SSOENV_HTTP_TIMEOUT": " 3.5 "}).read_timeout == 3.5
-    assert policy_for(INTERACTIVE, {"SSOENV_HTTP_TIMEOUT": ""}) == INTERACTIVE
+    assert policy_for(HOOK, timeout("60")) == HOOK
+    assert policy_for(INTERACTIVE, timeout(" 3.5 ")).read_timeout == 3.5
+    assert policy_for(INTERACTIVE, timeout("")) == INTERACTIVE
     for bad in ("0", "-1", "nan", "inf", "5s", "1e999"):
         with pytest.raises(ConfigError, match="SSOENV_HTTP_TIMEOUT must be"):
-            policy_for(INTERACTIVE, {"SSOENV_HTTP_TIMEOUT": bad})
+            policy_for(INTERACTIVE, timeout(bad))
 
 
 # --------------------------------------------------------------------------- retries
@@ -223,7 +228,10 @@ def test_a_server_that_never_answers_is_one_line_within_the_short_bound(
     line = assert_one_line_error(result, 8)
     assert re.search(r"did not answer within 1 s", line), line
     assert logged_in.calls["GetRoleCredentials"] == 1  # a timeout is not retried
-    assert took < policy_for(INTERACTIVE, SHORT).worst_case_seconds + STARTUP_SLACK
+    assert (
+        took
+        < policy_for(INTERACTIVE, Settings.from_environ(SHORT)).worst_case_seconds + STARTUP_SLACK
+    )
 
 
 def test_a_hanging_refresh_falls_back_to_the_valid_token_in_bounded_time(
@@ -233,7 +241,11 @@ def test_a_hanging_refresh_falls_back_to_the_valid_token_in_bounded_time(
     logged_in.inject("CreateToken:refresh_token", 0, "hang", times=50)
     result, took = timed("use", "dev", "--shell", "bash", env=SHORT)
     assert result.returncode == 0, result.stderr
-    assert took < 2 * policy_for(INTERACTIVE, SHORT).worst_case_seconds + STARTUP_SLACK
+    assert (
+        took
+        < 2 * policy_for(INTERACTIVE, Settings.from_environ(SHORT)).worst_case_seconds
+        + STARTUP_SLACK
+    )
 
 
 def test_the_prompt_hook_gives_up_quietly_and_backs_off(
@@ -257,7 +269,7 @@ def test_a_trickling_server_is_one_line_within_the_bound(logged_in: Emulator) ->
     result, took = timed("use", "dev", "--shell", "bash", env=SHORT)
     line = assert_one_line_error(result, 8)
     assert "did not finish answering within 2 s" in line, line
-    short = policy_for(INTERACTIVE, SHORT)
+    short = policy_for(INTERACTIVE, Settings.from_environ(SHORT))
     assert took < short.worst_case_seconds + STARTUP_SLACK
 
 

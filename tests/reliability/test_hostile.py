@@ -35,6 +35,7 @@ from ssoenv.cache import (
 )
 from ssoenv.config import load_config, resolve_profile
 from ssoenv.http import HttpClient
+from ssoenv.settings import Settings
 from ssoenv.shells import SHELLS
 from tests.conftest import FakeClock
 from tests.emulator import Emulator
@@ -325,7 +326,7 @@ def test_hostile_profile_names_parse_as_botocore_parses_them(aws_env: Path) -> N
     theirs = botocore_load_config(str(aws_env))["profiles"]
     for name in names:
         assert name in theirs
-        assert resolve_profile(ours, name, {}).name == name
+        assert resolve_profile(ours, name, Settings.from_environ({})).name == name
 
 
 # --------------------------------------------------------------------------- cache files

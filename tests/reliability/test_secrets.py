@@ -23,6 +23,7 @@ import pytest
 
 from ssoenv import engine, oidc, pkce
 from ssoenv.model import ClientRegistration, DeviceAuthorization, RoleCredentials, Token
+from ssoenv.settings import Settings
 from tests.emulator import Emulator
 from tests.helpers import run
 from tests.reliability.conftest import age_token, credentials_dir, token_file
@@ -255,6 +256,10 @@ SECRET = "SENTINEL-secret-value-0123456789"
 
 def test_no_secret_in_any_repr() -> None:
     now = datetime.now(timezone.utc)
+    settings = Settings.from_environ(
+        {"AWS_SECRET_ACCESS_KEY": SECRET, "AWS_SESSION_TOKEN": SECRET, "OTHER_TOOL_TOKEN": SECRET}
+    )
+
     objects: list[object] = [
         Token(SECRET, now, refresh_token=SECRET, client_id="c", client_secret=SECRET),
         RoleCredentials("ASIAEXAMPLE", SECRET, SECRET, now),
@@ -263,8 +268,11 @@ def test_no_secret_in_any_repr() -> None:
         oidc.TokenGrant(SECRET, 3600, SECRET),
         pkce.PkceRequest(SECRET, "challenge", "state"),
         engine.Credentials(RoleCredentials("ASIAEXAMPLE", SECRET, SECRET, now), now, True),
+        # The settings hold what the shell holds: secrets in the shell state and
+        # in what `exec` passes on, none of them shown.
+        settings,
         engine.Context(
-            environ={"AWS_SECRET_ACCESS_KEY": SECRET, "AWS_SESSION_TOKEN": SECRET},
+            settings=settings,
             now=lambda: now,
             monotonic=lambda: 0.0,
             sleep=lambda seconds: None,
