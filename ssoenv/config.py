@@ -16,7 +16,7 @@ from ssoenv.awsini import Section, Value, classify, parse_bytes, read_bytes, sho
 from ssoenv.awsini import parse_text as parse_text  # re-exported: tests compare it to botocore
 from ssoenv.endpoints import resolve_endpoints, valid_region
 from ssoenv.errors import ConfigError
-from ssoenv.model import SsoProfile, SsoSession
+from ssoenv.model import Endpoints, SsoProfile, SsoSession
 from ssoenv.settings import Settings
 from ssoenv.values import frozen
 
@@ -141,10 +141,30 @@ def is_sso_profile(section: Mapping[str, object]) -> bool:
     return any(key in section for key in _ROLE_KEYS)
 
 
+# Profile keys that change a profile's endpoints; without any of them, the
+# endpoints depend on the SSO region and the environment only.
+_ENDPOINT_KEYS = (
+    "services",
+    "endpoint_url",
+    "ignore_configured_endpoint_urls",
+    "use_fips_endpoint",
+    "use_dualstack_endpoint",
+)
+
+
 def resolve_profile(
-    cfg: ConfigFile, name: str, settings: Settings, *, source: str = "argument"
+    cfg: ConfigFile,
+    name: str,
+    settings: Settings,
+    *,
+    source: str = "argument",
+    memo: dict[object, object] | None = None,
 ) -> SsoProfile:
-    """The profile, validated as botocore's SSOProvider and SSOTokenProvider validate it."""
+    """The profile, validated as botocore's SSOProvider and SSOTokenProvider validate it.
+
+    `memo`, a dict kept across calls on the same `cfg` and `settings`, shares what
+    many profiles have in common (their sso-session, endpoints that only depend
+    on the region): `list` resolves thousands of profiles of a few sessions."""
     section = cfg.profiles.get(name)
     if section is None:
         raise _unknown_profile(cfg, name, source)
@@ -154,20 +174,40 @@ def resolve_profile(
     if missing:
         raise _missing_keys(cfg, name, section, missing)
     session_name = section.get("sso_session")
-    if isinstance(session_name, str):
+    if not isinstance(session_name, str):
+        session = _legacy_session(cfg, name, section)
+    elif memo is None:
         session = _session_of_profile(cfg, name, session_name)
     else:
-        session = _legacy_session(cfg, name, section)
+        found = memo.get(("session", session_name))
+        if not isinstance(found, SsoSession):
+            found = memo["session", session_name] = _session_of_profile(cfg, name, session_name)
+        session = found
+    if memo is None or any(key in section for key in _ENDPOINT_KEYS):
+        endpoints = resolve_endpoints(cfg, section, session.region, settings, profile_name=name)
+    else:
+        known = memo.get(("endpoints", session.region))
+        if not isinstance(known, Endpoints):
+            known = resolve_endpoints(cfg, section, session.region, settings, profile_name=name)
+            memo["endpoints", session.region] = known
+        endpoints = known
     region = section.get("region")
     return SsoProfile(
         name=name,
-        account_id=_text(merged, "sso_account_id", _origin(cfg, name, "sso_account_id")),
-        role_name=_text(merged, "sso_role_name", _origin(cfg, name, "sso_role_name")),
+        account_id=_role_key(cfg, name, merged, "sso_account_id"),
+        role_name=_role_key(cfg, name, merged, "sso_role_name"),
         session=session,
-        endpoints=resolve_endpoints(cfg, section, session.region, settings, profile_name=name),
+        endpoints=endpoints,
         region=region if isinstance(region, str) and region else None,
         source=cfg.source("profile", name),
     )
+
+
+def _role_key(cfg: ConfigFile, name: str, merged: Section, key: str) -> str:
+    value = merged[key]
+    if isinstance(value, str) and value and "\n" not in value:
+        return value  # the usual case: no message, so no need to say where it was read
+    return _text(merged, key, _origin(cfg, name, key))
 
 
 def _origin(cfg: ConfigFile, name: str, key: str) -> str:
@@ -204,6 +244,8 @@ def resolve_login_session(cfg: ConfigFile, name: str, *, source: str = "argument
 
 
 def _check_uses_sso(cfg: ConfigFile, name: str, section: Section) -> None:
+    if "role_arn" not in section and is_sso_profile(section):
+        return
     where, label = cfg.source("profile", name), cfg.label("profile", name)
     if "role_arn" in section:
         # botocore tries assume-role (and web identity) before SSO: such a profile never

@@ -99,6 +99,36 @@ def test_a_broken_profile_is_listed_with_its_error(aws_env: Path) -> None:
     assert "no [sso-session nope] section" in broken["error"]
 
 
+def test_list_judges_each_profile_as_use_does(aws_env: Path) -> None:
+    """list shares what profiles of one session have in common; a profile whose
+    own keys change its endpoints is still judged on its own, as `use` judges it."""
+    extra = "".join(
+        f"\n[profile {name}]\nsso_session = corp\nsso_account_id = 111111111111\n"
+        f"sso_role_name = ReadOnly\n{more}"
+        for name, more in (
+            ("first", ""),
+            ("bad-services", "services = missing\n"),
+            ("bad-url", "endpoint_url = ftp://nowhere\n"),
+            ("second", ""),
+        )
+    )
+    aws_env.write_text(aws_env.read_text() + extra)
+    # Empty endpoint variables count as unset: the profiles' own keys decide.
+    no_overrides = {"AWS_ENDPOINT_URL_SSO": "", "AWS_ENDPOINT_URL_SSO_OIDC": ""}
+    result = run("list", "--json", env=no_overrides)
+    assert result.returncode == 0, result.stderr
+    listed = {row["profile"]: row for row in json.loads(result.stdout)}
+    for name in ("first", "bad-services", "bad-url", "second"):
+        used = run("use", name, "--shell", "bash", "--no-login", env=no_overrides)
+        if listed[name]["state"] == "invalid":
+            assert listed[name]["error"] in used.stderr, name
+            assert used.returncode == 3
+        else:
+            assert "config" not in used.stderr, used.stderr
+    assert listed["first"]["state"] != "invalid" and listed["second"]["state"] != "invalid"
+    assert listed["bad-services"]["state"] == listed["bad-url"]["state"] == "invalid"
+
+
 @pytest.mark.parametrize("args", [["list"], ["status"]])
 def test_no_network_and_no_requests(aws_env: Path, emulator: Emulator, args: list[str]) -> None:
     assert run("login", "dev", "--no-browser").returncode == 0

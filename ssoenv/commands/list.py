@@ -69,16 +69,17 @@ def profile_rows(cfg: ConfigFile, settings: Settings, now: datetime) -> list[Row
     active = settings.shell_state.ssoenv_profile
     rows = []
     states: dict[str, SessionState] = {}  # profiles share sessions: read each token once
+    memo: dict[object, object] = {}  # ... and resolve each session once
     for name, section in cfg.profiles.items():
         region = section.get("region")
-        plain = Row(name, region=region if isinstance(region, str) else None, active=name == active)
+        own_region = region if isinstance(region, str) else None
         if not is_sso_profile(section):
-            rows.append(plain)
+            rows.append(Row(name, region=own_region, active=name == active))
             continue
         try:
-            profile = resolve_profile(cfg, name, settings)
+            profile = resolve_profile(cfg, name, settings, memo=memo)
         except SsoenvError as error:
-            rows.append(Row(name, region=plain.region, error=error.message, active=plain.active))
+            rows.append(Row(name, region=own_region, error=error.message, active=name == active))
             continue
         rows.append(
             Row(
@@ -89,7 +90,7 @@ def profile_rows(cfg: ConfigFile, settings: Settings, now: datetime) -> list[Row
                 role_name=profile.role_name,
                 region=profile.region,
                 state=_memo(states, tokens, profile.session, now, settings),
-                active=plain.active,
+                active=name == active,
             )
         )
     return rows
