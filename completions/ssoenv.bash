@@ -186,7 +186,7 @@ _ssoenv() {
     # configure (its sso-session subcommand) or - (none); an option ending in =
     # takes a value. Hidden commands are left out.
     \builtin local table='
-use profile --shell= -s= --no-login --no-browser --use-device-code
+use profile --shell= -s= --no-login --no-browser --use-device-code --region=
 login profile --sso-session= --no-browser --use-device-code --force
 logout - --sso-session= --shell= -s=
 init shell
@@ -195,7 +195,7 @@ list - --json
 status - --json
 accounts - --sso-session= --json --no-browser
 populate - --sso-session= --template= --region= --prune --dry-run --no-browser
-exec profile --no-browser
+exec profile --no-browser --region=
 credential-process profile
 '
     \builtin local globals='--debug --version --help -h'

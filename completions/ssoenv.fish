@@ -222,7 +222,7 @@ complete -c ssoenv -n __fish_use_subcommand -s h -l help -d 'Show help'
 
 # One line per command: NAME ARGUMENT DESCRIPTION OPTION...; an option ending
 # in = takes a value. Hidden commands are left out.
-__ssoenv_command use profile "Export a profile's role credentials into this shell" --shell= -s= --no-login --no-browser --use-device-code
+__ssoenv_command use profile "Export a profile's role credentials into this shell" --shell= -s= --no-login --no-browser --use-device-code --region=
 __ssoenv_command login profile 'Log in to IAM Identity Center and cache the session' --sso-session= --no-browser --use-device-code --force
 __ssoenv_command logout - 'End sessions, remove cached tokens and role credentials' --sso-session= --shell= -s=
 __ssoenv_command init shell 'Print the shell integration for bash, zsh or fish'
@@ -231,6 +231,6 @@ __ssoenv_command list - 'Every profile with its session state' --json
 __ssoenv_command status - "This shell's profile and when it expires" --json
 __ssoenv_command accounts - 'The accounts and roles the portal offers' --sso-session= --json --no-browser
 __ssoenv_command populate - 'A profile for every account and role' --sso-session= --template= --region= --prune --dry-run --no-browser
-__ssoenv_command exec profile "Run a command with a profile's credentials" --no-browser
+__ssoenv_command exec profile "Run a command with a profile's credentials" --no-browser --region=
 complete -c ssoenv -n __ssoenv_after_dashdash -x -a '(__ssoenv_complete_after_dashdash)'
 __ssoenv_command credential-process profile 'Print the credential_process JSON of a profile'

@@ -110,6 +110,15 @@ NoBrowserOpt = Annotated[
         "(which works from any device).",
     ),
 ]
+RegionOpt = Annotated[
+    str | None,
+    typer.Option(
+        "--region",
+        help="Export this region (AWS_REGION and AWS_DEFAULT_REGION) instead of the "
+        "profile's; the config is not changed.",
+        show_default=False,
+    ),
+]
 DeviceCodeOpt = Annotated[
     bool,
     typer.Option(
@@ -166,6 +175,7 @@ def use(
     ] = False,
     no_browser: NoBrowserOpt = False,
     use_device_code: DeviceCodeOpt = False,
+    region: RegionOpt = None,
 ) -> None:
     """Export a profile's role credentials into the current shell.
 
@@ -181,6 +191,7 @@ def use(
         no_login=no_login,
         no_browser=no_browser,
         use_device_code=use_device_code,
+        region=region,
     )
 
 
@@ -510,6 +521,7 @@ def exec_command(
         typer.Argument(metavar="-- COMMAND [ARGS]", help="The command to run.", show_default=False),
     ] = None,
     no_browser: NoBrowserOpt = False,
+    region: RegionOpt = None,
 ) -> None:
     """Run a command with a profile's role credentials in its environment.
 
@@ -520,7 +532,7 @@ def exec_command(
     """
     from ssoenv.commands import exec as command
 
-    raise typer.Exit(command.run(profile, list(argv or []), no_browser=no_browser))
+    raise typer.Exit(command.run(profile, list(argv or []), no_browser=no_browser, region=region))
 
 
 @command("credential-process")

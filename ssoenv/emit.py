@@ -41,6 +41,7 @@ PRIVATE_VARIABLES = (
     "__SSOENV_FAILURES",
     "__SSOENV_WARNED",
     "__SSOENV_REGION",
+    "__SSOENV_REGION_CHOSEN",
     KEY_ID_VARIABLE,
     "__SSOENV_CRED_FILE",
 )
@@ -71,12 +72,15 @@ def use(
     now: datetime,
     refresh_window: timedelta,
     credential_file: Path | None = None,
+    region_chosen: bool = False,
 ) -> Change:
     """Export a role's credentials and ssoenv's state; clear what no longer applies
     (`settings`: what the shell holds now, the profile selectors included).
 
     `credential_file` is the cache file the credentials came from: the shell hook
-    watches it to pick up a refresh or a logout made in another terminal."""
+    watches it to pick up a refresh or a logout made in another terminal.
+    `region_chosen`: the region was given with --region, not read from the
+    profile; the shell remembers it, so the hook's refreshes keep it."""
     change = Change()
     ops = change.ops
     ops += [
@@ -87,6 +91,10 @@ def use(
         SetVar(KEY_ID_VARIABLE, role.access_key_id),
     ]
     ops += _region_ops(region, settings.shell_state)
+    if region_chosen and region:
+        ops.append(SetVar("__SSOENV_REGION_CHOSEN", region))
+    else:
+        ops.append(UnsetVar("__SSOENV_REGION_CHOSEN"))
     selectors = (settings.aws_profile, settings.aws_default_profile)
     for name, value in zip(PROFILE_VARIABLES, selectors, strict=True):
         if value is not None and value != profile:

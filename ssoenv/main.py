@@ -26,6 +26,7 @@ if TYPE_CHECKING:
     from typing import Any
 
 _SHELL = {"--shell": "shell", "-s": "shell"}  # options with a value -> keyword
+_REGION = {"--region": "region"}
 _DEBUG = {"--debug": "debug"}
 
 
@@ -58,13 +59,13 @@ FAST_COMMANDS = {
             "--no-browser": "no_browser",
             "--use-device-code": "use_device_code",
         },
-        _SHELL,
+        {**_SHELL, **_REGION},
         range(2),
     ),
     "init": _Grammar({}, {}, range(1, 2)),
     "hook-env": _Grammar({}, _SHELL, range(1), required=("shell",)),
     "credential-process": _Grammar({}, {}, range(1, 2)),
-    "exec": _Grammar({"--no-browser": "no_browser"}, {}, range(1, 2), rest=True),
+    "exec": _Grammar({"--no-browser": "no_browser"}, _REGION, range(1, 2), rest=True),
     "status": _Grammar({"--json": "as_json"}, {}, range(1)),
     "list": _Grammar({"--json": "as_json"}, {}, range(1)),
     "logout": _Grammar({}, {**_SHELL, "--sso-session": "sso_session"}, range(1)),
@@ -129,7 +130,10 @@ def _run_fast(command: str, arguments: dict[str, Any]) -> int | None:
         from ssoenv.commands import exec as exec_command
 
         return exec_command.run(
-            positional[0], arguments.get("rest", []), no_browser="no_browser" in arguments
+            positional[0],
+            arguments.get("rest", []),
+            no_browser="no_browser" in arguments,
+            region=arguments.get("region"),
         )
     if command == "status":
         from ssoenv.commands import status
@@ -156,14 +160,21 @@ def take_debug(args: Sequence[str]) -> tuple[bool, list[str]]:
     start = next((i for i, word in enumerate(words) if not word.startswith("-")), len(words))
     end = words.index("--", start) if "--" in words[start:] else len(words)
     if words[start : start + 1] == ["exec"]:
-        profile = next((i for i in range(start + 1, end) if not words[i].startswith("-")), end)
-        options = words[profile + 1 : end]
-        if end == len(words) or not all(word.startswith("-") for word in options):
+        profile = _after_options(words, start + 1, end)
+        if end == len(words) or _after_options(words, profile + 1, end) != end:
             end = profile  # `exec dev cmd --debug`: all of it is the command's
     own = [i for i, word in enumerate(words[:end]) if word == "--debug"]
     for i in reversed(own):
         del words[i]
     return bool(own), words
+
+
+def _after_options(words: list[str], at: int, end: int) -> int:
+    """The index of the first word from `at` that is neither an option of exec's
+    nor the value of one (`--region eu-west-1`); `end` when there is none."""
+    while at < end and words[at].startswith("-"):
+        at += 2 if words[at] in _REGION else 1
+    return min(at, end)
 
 
 def _run_typer(args: list[str]) -> int:

@@ -113,6 +113,13 @@ def output_format(name: str | None, *, required: bool = True) -> Shell | None:
         return None
 
 
+def check_region_option(region: str) -> None:
+    """--region: a region name like us-east-1 (exit 2 otherwise)."""
+    from ssoenv.prompter import check_region
+
+    check_region(region)
+
+
 def refuse_terminal_stdout(verb: str, profile: str | None) -> None:
     """Shell code with secrets is for eval, not for the screen (or scrollback)."""
     if sys.stdout.isatty():

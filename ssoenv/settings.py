@@ -235,6 +235,10 @@ VARIABLES: tuple[Variable, ...] = (
     _ssoenv("__SSOENV_WARNED", "the profile the hook has already warned about"),
     _ssoenv("__SSOENV_REGION", "the region `use` exported, so that only it is ever cleared"),
     _ssoenv(
+        "__SSOENV_REGION_CHOSEN",
+        "the region given with `use --region`: the hook's refreshes keep it",
+    ),
+    _ssoenv(
         "__SSOENV_KEY_ID",
         "the access key id `use` exported: the credentials are ssoenv's while AWS_ACCESS_KEY_ID "
         "holds it",
@@ -265,6 +269,7 @@ class ShellState:
     ssoenv_expires: str | None = None
     ssoenv_key_id: str | None = None
     ssoenv_region: str | None = None
+    ssoenv_region_chosen: str | None = None
     ssoenv_cred_file: str | None = None
     ssoenv_failures: str | None = None
     ssoenv_warned: str | None = None
@@ -358,6 +363,7 @@ class Settings:
                 ssoenv_expires=get("SSOENV_EXPIRES"),
                 ssoenv_key_id=get("__SSOENV_KEY_ID"),
                 ssoenv_region=get("__SSOENV_REGION"),
+                ssoenv_region_chosen=get("__SSOENV_REGION_CHOSEN"),
                 ssoenv_cred_file=get("__SSOENV_CRED_FILE"),
                 ssoenv_failures=get("__SSOENV_FAILURES"),
                 ssoenv_warned=get("__SSOENV_WARNED"),

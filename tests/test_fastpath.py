@@ -49,6 +49,8 @@ def _expire_mid_minute(folder: Path) -> None:
         ["hook-env", "-s", "zsh"],
         ["credential-process", "dev"],
         ["exec", "dev", "--", "aws", "s3", "ls"],
+        ["exec", "--region", "eu-west-2", "dev", "--", "env"],
+        ["use", "dev", "--region", "eu-west-2", "-s", "bash"],
         ["exec", "--no-browser", "dev", "--", "env"],
         ["exec", "dev", "--no-browser", "--", "env"],  # after PROFILE: the command's words
         ["exec", "dev", "terraform", "apply", "--auto-approve"],

@@ -77,24 +77,37 @@ def child_environment(
     return env
 
 
-def split_command(words: list[str], known: set[str]) -> tuple[set[str], list[str]]:
+def split_command(
+    words: list[str], flags: set[str], values: frozenset[str] = frozenset()
+) -> tuple[dict[str, str], list[str]]:
     """What follows PROFILE: (ssoenv options written before `--`, the command).
 
     `ssoenv exec dev -- cmd`, `ssoenv exec dev cmd` and `ssoenv exec dev --no-browser
-    -- cmd` all run `cmd`; a command's own `--` (`exec dev grep -- -x f`) is its own.
+    --region eu-west-1 -- cmd` all run `cmd`; a command's own `--` (`exec dev grep
+    -- -x f`) is its own. A flag maps to "", an option in `values` to its value.
     """
     if words[:1] == ["--"]:
-        return set(), words[1:]
-    if words and words[0].startswith("-") and "--" in words:
-        cut = words.index("--")
-        unknown = [word for word in words[:cut] if word not in known]
-        if unknown:
+        return {}, words[1:]
+    if not (words and words[0].startswith("-") and "--" in words):
+        return {}, words
+    cut = words.index("--")
+    given: dict[str, str] = {}
+    rest = words[:cut]
+    while rest:
+        word = rest.pop(0)
+        if word in flags:
+            given[word] = ""
+        elif word in values and rest:
+            given[word] = rest.pop(0)
+        else:
             raise UsageError(
-                f"unknown option {unknown[0]!r} for ssoenv exec",
-                hint="usage: ssoenv exec [--no-browser] PROFILE -- COMMAND [ARGS]...",
+                f"unknown option {word!r} for ssoenv exec"
+                if word not in values
+                else f"{word} needs a value",
+                hint="usage: ssoenv exec [--no-browser] [--region REGION] PROFILE -- COMMAND "
+                "[ARGS]...",
             )
-        return set(words[:cut]), words[cut + 1 :]
-    return set(), words
+    return given, words[cut + 1 :]
 
 
 def run_command(argv: list[str], env: Mapping[str, str]) -> int:
@@ -171,11 +184,16 @@ def _in_terminal_foreground() -> bool:
     return False
 
 
-def run(profile: str, argv: list[str], *, no_browser: bool) -> int:
+def run(profile: str, argv: list[str], *, no_browser: bool, region: str | None = None) -> int:
+    """Run the command; `region` (--region) replaces the profile's region in its
+    environment."""
     from ssoenv import engine
 
-    given, command_line = split_command(argv, {"--no-browser"})
+    given, command_line = split_command(argv, {"--no-browser"}, frozenset({"--region"}))
     no_browser = no_browser or "--no-browser" in given
+    region = given.get("--region", region)
+    if region is not None:
+        rt.check_region_option(region)
     if not command_line:
         raise UsageError(
             "no command to run", hint="usage: ssoenv exec PROFILE -- COMMAND [ARGS]..."
@@ -183,5 +201,5 @@ def run(profile: str, argv: list[str], *, no_browser: bool) -> int:
     selected = rt.load_profile(profile)
     ctx = rt.context(no_browser=no_browser)
     creds = engine.credentials(ctx, selected, allow_login=rt.interactive())
-    env = child_environment(ctx.settings, creds.role, selected.region)
+    env = child_environment(ctx.settings, creds.role, region or selected.region)
     return run_command(command_line, env)

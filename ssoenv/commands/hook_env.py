@@ -53,15 +53,18 @@ def refresh(
     except SsoenvError as error:
         return _failed(shell, name, error, ctx.now())
     credential_file = ctx.credential_cache.path(profile)
+    # A region given with `use --region` stays; otherwise the profile's, as it is now.
+    chosen = ctx.settings.shell_state.ssoenv_region_chosen
     change = emit.use(
         profile.name,
-        profile.region,
+        chosen or profile.region,
         creds.role,
         creds.session_expires,
         settings=ctx.settings,
         now=ctx.now(),
         refresh_window=ctx.refresh_window,
         credential_file=credential_file,
+        region_chosen=bool(chosen),
     )
     change.ops += markers.marker_ops(ctx.settings, credential_file)
     return change

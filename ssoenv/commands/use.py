@@ -16,9 +16,13 @@ def run(
     no_login: bool = False,
     no_browser: bool = False,
     use_device_code: bool = False,
+    region: str | None = None,
 ) -> None:
+    """Print the exports; `region` (--region) replaces the profile's region in them."""
     from ssoenv import emit, engine, markers
 
+    if region is not None:
+        rt.check_region_option(region)
     fmt = rt.output_format(shell)
     rt.refuse_terminal_stdout("use", profile)
     selected = rt.load_profile(profile)
@@ -32,13 +36,14 @@ def run(
     credential_file = ctx.credential_cache.path(selected)
     change = emit.use(
         selected.name,
-        selected.region,
+        region or selected.region,
         creds.role,
         creds.session_expires,
         settings=ctx.settings,
         now=ctx.now(),
         refresh_window=ctx.refresh_window,
         credential_file=credential_file,
+        region_chosen=region is not None,
     )
     change.ops += markers.marker_ops(ctx.settings, credential_file)
     if fmt.name == "env":
