@@ -193,8 +193,8 @@ init shell
 configure configure --sso-session= --start-url= --sso-region= --scopes= --account-id= --role-name= --region= --output= --profile= --overwrite --no-browser
 list - --json
 status - --json
-accounts - --sso-session= --json --no-browser
-populate - --sso-session= --template= --region= --prune --dry-run --no-browser
+accounts - --sso-session= --profile= --json --no-browser
+populate - --sso-session= --profile= --template= --region= --prune --dry-run --no-browser
 exec profile --no-browser --region=
 credential-process profile
 '

@@ -229,8 +229,8 @@ __ssoenv_command init shell 'Print the shell integration for bash, zsh or fish'
 __ssoenv_command configure configure 'Set up a profile: sso-session, login, account and role' --sso-session= --start-url= --sso-region= --scopes= --account-id= --role-name= --region= --output= --profile= --overwrite --no-browser
 __ssoenv_command list - 'Every profile with its session state' --json
 __ssoenv_command status - "This shell's profile and when it expires" --json
-__ssoenv_command accounts - 'The accounts and roles the portal offers' --sso-session= --json --no-browser
-__ssoenv_command populate - 'A profile for every account and role' --sso-session= --template= --region= --prune --dry-run --no-browser
+__ssoenv_command accounts - 'The accounts and roles the portal offers' --sso-session= --profile= --json --no-browser
+__ssoenv_command populate - 'A profile for every account and role' --sso-session= --profile= --template= --region= --prune --dry-run --no-browser
 __ssoenv_command exec profile "Run a command with a profile's credentials" --no-browser --region=
 complete -c ssoenv -n __ssoenv_after_dashdash -x -a '(__ssoenv_complete_after_dashdash)'
 __ssoenv_command credential-process profile 'Print the credential_process JSON of a profile'

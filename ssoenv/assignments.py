@@ -54,7 +54,8 @@ def choose_session(cfg: ConfigFile, name: str | None) -> SsoSession:
     if not names:
         raise ConfigError(
             f"{cfg.display_path()} has no [sso-session] section",
-            hint="create one with `ssoenv configure sso-session`",
+            hint="create one with `ssoenv configure sso-session`, or name a profile that "
+            "logs in (a legacy one too) with --profile",
         )
     raise UsageError(
         f"{cfg.display_path()} has {len(names)} sso-sessions; choose one with --sso-session",

@@ -463,20 +463,35 @@ def shell_status(as_json: JsonOpt = False) -> None:
         raise typer.Exit(code)
 
 
+LoginProfileOpt = Annotated[
+    str | None,
+    typer.Option(
+        "--profile",
+        help="The session this profile logs in to (an sso-session, or a legacy profile's "
+        "own sso_start_url and sso_region) instead of --sso-session.",
+        show_default=False,
+    ),
+]
+
+
 @command()
 def accounts(
-    sso_session: WfSessionOpt = None, as_json: JsonOpt = False, no_browser: NoBrowserOpt = False
+    sso_session: WfSessionOpt = None,
+    profile: LoginProfileOpt = None,
+    as_json: JsonOpt = False,
+    no_browser: NoBrowserOpt = False,
 ) -> None:
     """The accounts and roles IAM Identity Center offers you: every page, the
     roles of many accounts fetched a few at a time. Progress goes to stderr."""
     from ssoenv.commands import accounts as command
 
-    command.run(sso_session, as_json=as_json, no_browser=no_browser)
+    command.run(sso_session, as_json=as_json, no_browser=no_browser, profile=profile)
 
 
 @command()
 def populate(
     sso_session: WfSessionOpt = None,
+    profile: LoginProfileOpt = None,
     template: TemplateOpt = "{account_name}.{role_name}",
     region: PopulateRegionOpt = None,
     prune: PruneOpt = False,
@@ -486,7 +501,10 @@ def populate(
     """Write a profile for every account and role of an SSO session.
 
     Generated sections carry a '# managed by ssoenv populate (sso-session NAME)'
-    line under their header; populate updates and prunes only those. A name
+    line under their header; populate updates and prunes only those. With
+    --profile naming a legacy profile (sso_start_url and sso_region in the
+    profile itself), the generated profiles are legacy ones too, marked with the
+    start URL instead. A name
     taken by a hand-written profile gets -2, -3... (in account id, role order),
     unless that profile already points at the same role. Running it again
     changes nothing. A role whose name or account id no config line can hold
@@ -497,6 +515,7 @@ def populate(
 
     code = command.run(
         sso_session,
+        profile=profile,
         template=template,
         region=region,
         prune=prune,

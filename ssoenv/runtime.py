@@ -62,18 +62,27 @@ def report_write(result: EditResult) -> None:
     say(f"updated {result.where}{backup}")
 
 
-def assignments(name: str | None, no_browser: bool) -> tuple[SsoSession, list[Account]]:
-    """The session and everything it can reach (accounts, roles), with progress on stderr."""
+def assignments(
+    name: str | None, no_browser: bool, *, profile: str | None = None
+) -> tuple[SsoSession, list[Account]]:
+    """The session and everything it can reach (accounts, roles), with progress on stderr.
+    `profile`: the session a profile logs in to, a legacy profile's own one included."""
     from ssoenv import assignments
 
+    if profile is not None and name is not None:
+        raise UsageError("give a profile or --sso-session, not both")
     cfg = load_config()
-    session = assignments.choose_session(cfg, name)
+    if profile is not None:
+        session, reach, _ = profile_session(profile)
+    else:
+        session = assignments.choose_session(cfg, name)
+        reach = endpoints(cfg, session.region)
     progress = assignments.ProgressLine(sys.stderr.write, tty=sys.stderr.isatty())
     try:
         found = assignments.fetch(
             context(no_browser=no_browser),
             session,
-            endpoints(cfg, session.region),
+            reach,
             allow_login=interactive(),
             on_progress=progress,
         )
@@ -170,7 +179,30 @@ def login_target(
             if section.get("sso_session") == sso_session and is_sso_profile(section)
         ]
         return session, endpoints(cfg, session.region), users[0] if users else None
-    selected = load_profile(profile)
+    return profile_session(profile)
+
+
+def profile_session(name: str | None) -> tuple[SsoSession, Endpoints, str | None]:
+    """The session a profile logs in to, its endpoints, and the profile when `use`
+    can take it. A profile that only says where to log in (sso_session, or a
+    legacy profile's own sso_start_url and sso_region, as aws-sso-util users
+    have them) names no role: it serves `login`, `accounts` and `populate`."""
+    from ssoenv.config import is_sso_profile, resolve_login_session, select_profile
+    from ssoenv.endpoints import resolve_endpoints
+
+    cfg = load_config()
+    chosen, source = select_profile(name, settings())
+    section = cfg.profiles.get(chosen)
+    if (
+        section is not None
+        and not is_sso_profile(section)
+        and "role_arn" not in section
+        and ("sso_session" in section or "sso_start_url" in section)
+    ):
+        session = resolve_login_session(cfg, chosen, source=source)
+        reach = resolve_endpoints(cfg, section, session.region, settings(), profile_name=chosen)
+        return session, reach, None
+    selected = load_profile(name)
     return selected.session, selected.endpoints, selected.name
 
 

@@ -11,8 +11,10 @@ from ssoenv.assignments import Account
 from ssoenv.text import format_columns
 
 
-def run(sso_session: str | None, *, as_json: bool, no_browser: bool) -> None:
-    _, found = rt.assignments(sso_session, no_browser)
+def run(
+    sso_session: str | None, *, as_json: bool, no_browser: bool, profile: str | None = None
+) -> None:
+    _, found = rt.assignments(sso_session, no_browser, profile=profile)
     if as_json:
         sys.stdout.write(json.dumps([account.as_json() for account in found], indent=2) + "\n")
     else:

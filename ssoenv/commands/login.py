@@ -24,7 +24,14 @@ def run(
             rt.say(f"already logged in to {session.label} (until {rt.clock(token.expires_at)})")
             return
     engine.login(ctx, session, endpoints, force=force)
-    if target is None:
+    if target is None and profile:
+        import shlex
+
+        rt.say(
+            f"logged in to {session.start_url}; profile '{profile}' names no role: "
+            f"`ssoenv populate --profile {shlex.quote(profile)}` writes one per role"
+        )
+    elif target is None:
         rt.say(
             f"logged in to {session.start_url}; no profile uses it yet: "
             "`ssoenv configure` makes one"

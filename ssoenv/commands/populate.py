@@ -18,12 +18,29 @@ from ssoenv.config import ConfigFile
 from ssoenv.configdoc import ConfigDocument, check_value
 from ssoenv.configwriter import EditResult, edit_config
 from ssoenv.errors import ExitCode, UsageError
+from ssoenv.model import SsoSession
 from ssoenv.profilenames import DEFAULT_TEMPLATE, Pair, check_template, pairs_of, profile_name
 
 
-def marker(session: str) -> str:
-    """The comment, directly under the header, that makes a section populate's own."""
-    return f"managed by ssoenv populate (sso-session {session})"
+def marker(session: str | SsoSession) -> str:
+    """The comment, directly under the header, that makes a section populate's own:
+    one per sso-session, or per start URL for a legacy profile's session."""
+    if isinstance(session, str):
+        return f"managed by ssoenv populate (sso-session {session})"
+    if session.name is not None:
+        return marker(session.name)
+    return f"managed by ssoenv populate (sso_start_url {session.start_url})"
+
+
+def _login_values(session: str | SsoSession) -> dict[str, str]:
+    """How a generated profile names its session: `sso_session = NAME`, or for a
+    legacy session (no [sso-session] section) its own start URL and region, as
+    aws-sso-util and `aws configure sso` without a session write them."""
+    if isinstance(session, str):
+        return {"sso_session": session}
+    if session.name is not None:
+        return {"sso_session": session.name}
+    return {"sso_start_url": session.start_url, "sso_region": session.region}
 
 
 @dataclass
@@ -65,7 +82,7 @@ def unwritable(pair: Pair) -> str | None:
     return None
 
 
-def owned_names(doc: ConfigDocument, session: str) -> set[str]:
+def owned_names(doc: ConfigDocument, session: str | SsoSession) -> set[str]:
     mark = f"# {marker(session)}"
     return {s.key[1] for s in doc.all_of("profile") if s.key and s.first_body_line() == mark}
 
@@ -73,7 +90,7 @@ def owned_names(doc: ConfigDocument, session: str) -> set[str]:
 def assign_names(
     pairs: list[Pair],
     template: str,
-    session: str,
+    session: str | SsoSession,
     cfg: ConfigFile,
     owned: set[str],
     report: Report,
@@ -81,8 +98,9 @@ def assign_names(
     """name -> pair, in account id and role order; a taken name gets -2, -3, ..."""
     handwritten = {name: section for name, section in cfg.profiles.items() if name not in owned}
     names: dict[str, Pair] = {}
+    label = session if isinstance(session, str) else session.name or ""
     for pair in pairs:
-        wanted = profile_name(template, pair, session)
+        wanted = profile_name(template, pair, label)
         if _serves(handwritten.get(wanted), pair, session):
             report.served.append(wanted)
             continue
@@ -96,13 +114,14 @@ def assign_names(
     return names
 
 
-def _serves(section: Mapping[str, object] | None, pair: Pair, session: str) -> bool:
-    """A hand-written profile already pointing at this very role."""
-    return section is not None and (
-        section.get("sso_session"),
-        section.get("sso_account_id"),
-        section.get("sso_role_name"),
-    ) == (session, pair.account.account_id, pair.role)
+def _serves(section: Mapping[str, object] | None, pair: Pair, session: str | SsoSession) -> bool:
+    """A hand-written profile already pointing at this very role of this session."""
+    if section is None:
+        return False
+    role = (section.get("sso_account_id"), section.get("sso_role_name"))
+    if role != (pair.account.account_id, pair.role):
+        return False
+    return all(section.get(key) == value for key, value in _login_values(session).items())
 
 
 def apply(
@@ -110,12 +129,13 @@ def apply(
     doc: ConfigDocument,
     accounts: Iterable[Account],
     *,
-    session: str,
+    session: str | SsoSession,
     template: str = DEFAULT_TEMPLATE,
     region: str | None = None,
     prune: bool = False,
 ) -> Report:
-    """Write (in `doc`) a marked profile for every pair; prune marked ones no longer made."""
+    """Write (in `doc`) a marked profile for every pair; prune marked ones no longer made.
+    `session`: an sso-session's name or the session itself (a legacy one too)."""
     report = Report()
     owned = owned_names(doc, session)
     pairs = []
@@ -128,7 +148,7 @@ def apply(
     names = assign_names(pairs, template, session, cfg, owned, report)
     for name, pair in names.items():
         values = {
-            "sso_session": session,
+            **_login_values(session),
             "sso_account_id": pair.account.account_id,
             "sso_role_name": pair.role,
         }
@@ -152,7 +172,7 @@ def write(
     lock: Path,
     accounts: list[Account],
     *,
-    session: str,
+    session: str | SsoSession,
     template: str,
     region: str | None,
     prune: bool,
@@ -203,6 +223,7 @@ def _some(names: list[str], limit: int = 3) -> str:
 def run(
     sso_session: str | None,
     *,
+    profile: str | None = None,
     template: str,
     region: str | None,
     prune: bool,
@@ -216,12 +237,12 @@ def run(
     check_template(template)
     if region is not None:
         check_region(region)
-    session, found = rt.assignments(sso_session, no_browser)
+    session, found = rt.assignments(sso_session, no_browser, profile=profile)
     report, result = write(
         rt.load_config().path,
         rt.config_lock(),
         found,
-        session=session.name or "",
+        session=session,
         template=template,
         region=region,
         prune=prune,
