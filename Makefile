@@ -4,6 +4,7 @@ PYTHON ?= python3
 VENV ?= .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
+BENCH_STAMP := $(VENV)/.installed-bench
 # The bash and zsh integration: their shared part and each shell's own (see ssoenv/commands/init.py).
 SH_PARTS := shell/common.sh shell/bash.sh shell/zsh.sh
 SHELL_SCRIPTS_DIR ?= build/shell
@@ -47,8 +48,14 @@ fmt: install ## Format the Python code
 	$(VENV)/bin/ruff format .
 	$(VENV)/bin/ruff check --fix .
 
-bench: install ## Measure the felt latencies against the emulator (see README)
-	$(PY) bench/bench.py
+# The bench's peers (aws-sso-util) go into the same venv, only when the bench runs:
+# `make install`, `make lint` and `make test` (and so CI) never need them.
+$(BENCH_STAMP): $(STAMP)
+	$(PY) -m pip install --quiet -e '.[dev,bench]'
+	touch $(BENCH_STAMP)
+
+bench: $(BENCH_STAMP) ## Measure the felt latencies against the emulator (see README); ARGS=--quick
+	$(PY) bench/bench.py $(ARGS)
 
 build: install ## Build the sdist and wheel into dist/
 	$(PY) -m build --no-isolation --outdir dist .
