@@ -286,7 +286,9 @@ def _merge_session(cfg: ConfigFile, name: str, section: Section) -> Section:
     """SSOProvider._resolve_sso_session_reference: the sso-session's keys over the profile's."""
     if "sso_session" not in section:
         return section
-    session_name = _text(section, "sso_session", cfg.source("profile", name))
+    session_name = section["sso_session"]
+    if not (isinstance(session_name, str) and session_name and "\n" not in session_name):
+        session_name = _text(section, "sso_session", cfg.source("profile", name))
     if session_name not in cfg.sso_sessions:
         raise _no_such_session(cfg, name, session_name)
     merged = dict(section)

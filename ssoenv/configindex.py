@@ -125,6 +125,12 @@ class Sections(Mapping[str, Section]):
             return name in self._every
         return isinstance(name, str) and self._index.entry(self._kind, name) is not None
 
+    def get(self, name: str, default: Section | None = None) -> Section | None:  # type: ignore[override]
+        if self._every is not None:
+            return self._every.get(name, default)
+        found = self._index.entry(self._kind, name) if isinstance(name, str) else None
+        return default if found is None else found[1]
+
     def __iter__(self) -> Iterator[str]:
         return iter(self._all())
 

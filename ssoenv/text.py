@@ -55,10 +55,14 @@ def _escape(ch: str) -> str:
 def format_columns(lines: Sequence[Sequence[str]]) -> str:
     """Aligned columns for a person. Cells hold names from the config and the server:
     their escapes are made visible first, and the widths measured on what is shown."""
-    shown = [[printable(cell) for cell in cells] for cells in lines]
-    widths = [max(len(cells[i]) for cells in shown) for i in range(len(shown[0]))]
+    # A row whose cells are all printable (nearly every row) is checked in one call.
+    shown = [
+        cells if "".join(cells).isprintable() else [printable(cell) for cell in cells]
+        for cells in lines
+    ]
+    widths = [max(map(len, column)) for column in zip(*shown, strict=True)]
     return "".join(
-        "  ".join(cell.ljust(width) for cell, width in zip(cells, widths, strict=True)).rstrip()
+        "  ".join([cell.ljust(width) for cell, width in zip(cells, widths, strict=True)]).rstrip()
         + "\n"
         for cells in shown
     )
