@@ -110,3 +110,55 @@ class RoleCredentials:
     session_token: str = secret()
     expiration: datetime
     account_id: str | None = None
+
+
+@frozen
+class StaticKeys:
+    """Long-term (or session) keys of a profile: the start of a role chain."""
+
+    profile: str
+    access_key_id: str
+    secret_access_key: str = secret()
+    session_token: str | None = secret(default=None)
+
+
+@frozen
+class EnvironmentKeys:
+    """`credential_source = Environment`: the keys in AWS_ACCESS_KEY_ID and friends."""
+
+    origin: str = "Environment"
+
+
+@frozen
+class AssumeRoleStep:
+    """One AssumeRole of a chain: the profile that says so, and its arguments."""
+
+    profile: str
+    role_arn: str
+    role_session_name: str | None = None  # None: botocore's botocore-session-<epoch>
+    external_id: str | None = None
+    duration_seconds: int | None = None
+    mfa_serial: str | None = None
+    source: str = ""
+
+
+@frozen
+class ChainedProfile:
+    """A profile whose credentials come from assuming roles, one after the other,
+    starting from `base`: `steps[0]` is assumed with the base's credentials, each
+    next one with the credentials of the one before; the last is the profile's."""
+
+    name: str
+    steps: tuple[AssumeRoleStep, ...]
+    base: SsoProfile | StaticKeys | EnvironmentKeys
+    region: str | None = None
+    source: str = ""
+
+    @property
+    def chain(self) -> tuple[str, ...]:
+        """The profile names from this one down to where the credentials start."""
+        names = [step.profile for step in reversed(self.steps)]
+        base = getattr(self.base, "profile", None) or getattr(self.base, "name", None)
+        if isinstance(base, str) and base not in names:
+            names.append(base)
+        return tuple(names)
