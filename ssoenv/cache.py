@@ -12,7 +12,14 @@ from pathlib import Path
 
 from ssoenv import files
 from ssoenv.envvar import exportable
-from ssoenv.model import ClientRegistration, RoleCredentials, SsoProfile, SsoSession, Token
+from ssoenv.model import (
+    AssumeRoleStep,
+    ClientRegistration,
+    RoleCredentials,
+    SsoProfile,
+    SsoSession,
+    Token,
+)
 
 TYPE_CHECKING = False  # True for type checkers; `typing` costs every `ssoenv use` ~5 ms
 if TYPE_CHECKING:
@@ -229,6 +236,71 @@ class CredentialCache:
             if cache_key is None or (data is not None and data.get("Session") == cache_key):
                 removed += files.remove(path)
         return removed
+
+
+class AssumeRoleCache:
+    """Assumed-role credentials in the AWS CLI's own cache (`~/.aws/cli/cache`),
+    under the name botocore's AssumeRoleCredentialFetcher gives them and in the
+    shape its JSONFileCache writes, so that `aws` and ssoenv reuse each other's
+    (docs/protocol.md#assumed-role-credentials)."""
+
+    def __init__(self, directory: Path) -> None:
+        self.directory = directory
+
+    @staticmethod
+    def arguments(step: AssumeRoleStep) -> dict[str, object]:
+        """AssumeRole's arguments as botocore keys the cache on: a session name it
+        generated (botocore-session-<epoch>) is left out, a configured one is in."""
+        args: dict[str, object] = {"RoleArn": step.role_arn}
+        if step.role_session_name is not None:
+            args["RoleSessionName"] = step.role_session_name
+        if step.external_id is not None:
+            args["ExternalId"] = step.external_id
+        if step.mfa_serial is not None:
+            args["SerialNumber"] = step.mfa_serial
+        if step.duration_seconds is not None:
+            args["DurationSeconds"] = step.duration_seconds
+        return args
+
+    def path(self, step: AssumeRoleStep) -> Path:
+        # json.dumps with its default separators and sorted keys, as botocore hashes it.
+        key = _sha1_name(json.dumps(self.arguments(step), sort_keys=True))
+        return self.directory / key.replace(":", "_").replace("/", "_")
+
+    def load(self, step: AssumeRoleStep) -> RoleCredentials | None:
+        data = files.read_json(self.path(step))
+        creds = data.get("Credentials") if data else None
+        if not isinstance(creds, dict):
+            return None
+        values = [creds.get(k) for k in ("AccessKeyId", "SecretAccessKey", "SessionToken")]
+        expiration = parse_timestamp(creds.get("Expiration"))
+        if expiration is None or not all(_exportable(v) for v in values):
+            return None
+        key_id, secret, session_token = (str(v) for v in values)
+        account = creds.get("AccountId")
+        return RoleCredentials(
+            key_id, secret, session_token, expiration, account if isinstance(account, str) else None
+        )
+
+    def save(
+        self, step: AssumeRoleStep, credentials: RoleCredentials, user_arn: str | None
+    ) -> None:
+        body: dict[str, Any] = {
+            "Credentials": {
+                "AccessKeyId": credentials.access_key_id,
+                "SecretAccessKey": credentials.secret_access_key,
+                "SessionToken": credentials.session_token,
+                # JSONFileCache's own form for a datetime: strftime("%Y-%m-%dT%H:%M:%S%Z").
+                "Expiration": credentials.expiration.astimezone(timezone.utc).strftime(
+                    "%Y-%m-%dT%H:%M:%SUTC"
+                ),
+            },
+        }
+        if credentials.account_id is not None:
+            body["Credentials"]["AccountId"] = credentials.account_id
+        if user_arn is not None:
+            body["AssumedRoleUser"] = {"Arn": user_arn}
+        files.write_json(self.path(step), body)
 
 
 def _header_safe(value: object) -> TypeGuard[str]:
