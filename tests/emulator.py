@@ -9,15 +9,22 @@ One HTTP server speaks the real wire format of three APIs (see docs/protocol.md)
   "Allow" link);
 * the SSO portal (botocore client ``sso``, rest-json): GetRoleCredentials, ListAccounts,
   ListAccountRoles, Logout;
-* a tiny STS (query protocol): GetCallerIdentity, so that a demo can prove exported role
-  credentials work.
+* STS (botocore client ``sts``, query protocol): AssumeRole and GetCallerIdentity, every call
+  SigV4-verified against the secret of credentials the emulator issued (GetRoleCredentials,
+  AssumeRole, or an IAM user's keys from add_user()); which roles a caller may assume is the
+  explicit ``trust`` mapping (role ARN -> Trust: principals, ExternalId, MFA, maximum session);
+* the console federation endpoint (``signin.aws.amazon.com/federation`` in reality, reached in
+  tests through ``AWS_ENDPOINT_URL_SIGNIN``): ``Action=getSigninToken`` for credentials the
+  emulator issued, and ``Action=login``, which redirects to the destination for a sign-in token
+  it issued.
 
 botocore's own clients work against it unchanged (``endpoint_url=emu.url``); that is how
 tests/test_emulator.py proves the wire format. Where the real service's behaviour is
 UNCONFIRMED the emulator is deliberately strict
 (docs/protocol.md#what-the-emulator-is-strict-about): OAuth ``error`` codes on every OIDC
 error, strict refresh-token rotation, refresh tokens only for scoped registrations, 403 "No
-access" for unassigned roles, 404 for roles of an unknown account, small pages.
+access" for unassigned roles, 404 for roles of an unknown account, small pages; STS and the
+federation endpoint mark their own guesses UNCONFIRMED where they are made.
 
 Standard library only. In-process::
 
@@ -25,7 +32,7 @@ Standard library only. In-process::
         boto3.client("sso-oidc", region_name="us-east-1", endpoint_url=emu.url)
 
 Standalone: ``python -m tests.emulator --port 0`` prints the URL on one line, then serves until
-SIGTERM or SIGINT.
+SIGTERM or SIGINT (``--role ARN`` and ``--trust JSON`` make roles assumable).
 """
 
 from __future__ import annotations
@@ -35,6 +42,7 @@ import base64
 import binascii
 import collections
 import contextlib
+import datetime
 import hashlib
 import hmac
 import html
@@ -56,7 +64,7 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from secrets import choice, token_urlsafe
 from types import TracebackType
 from typing import Any
-from urllib.parse import parse_qs, urlencode, urlsplit
+from urllib.parse import parse_qs, parse_qsl, quote, urlencode, urlsplit
 from xml.sax.saxutils import escape
 
 DEVICE_CODE_GRANT = "urn:ietf:params:oauth:grant-type:device_code"
@@ -66,6 +74,20 @@ PORTAL_ERROR_NAMESPACE = "http://internal.amazon.com/coral/com.amazonaws.switchb
 PORTAL_TYPE_PREFIX = "com.amazonaws.switchboard.portal#"
 STS_XMLNS = "https://sts.amazonaws.com/doc/2011-06-15/"
 SESSION_USER = "user@example.com"
+STS_VERSION = "2011-06-15"
+# In Trust.principals: any credentials the emulator issued (SSO, AssumeRole, IAM user keys).
+ANY_ISSUED = "*"
+# The one-time code every MFA device shows, unless Emulator.mfa_token_code says otherwise.
+DEFAULT_MFA_TOKEN_CODE = "123456"
+# AWS caps a session assumed by role chaining (a role session assuming a role; SSO permission
+# set sessions are role sessions) at one hour, whatever the role's maximum.
+CHAINED_SESSION_LIMIT = 3600
+# SigV4: STS refuses a request signed more than 5 minutes before or after its own clock.
+SIGNATURE_SKEW = 300
+# A sign-in token is good for 15 minutes (IAM User Guide, "custom identity broker").
+SIGNIN_TOKEN_TTL = 900
+# The suffix IAM Identity Center gives the roles it creates for permission sets.
+SSO_ROLE_SUFFIX = "0123456789abcdef"
 
 # OIDC exception name -> (HTTP status, OAuth ``error`` code); docs/protocol.md#oidc-errors.
 OIDC_ERRORS: dict[str, tuple[int, str]] = {
@@ -110,6 +132,9 @@ OPERATIONS = frozenset(
         "ListAccountRoles",
         "Logout",
         "GetCallerIdentity",
+        "AssumeRole",
+        "GetSigninToken",
+        "ConsoleLogin",
     }
 )
 
@@ -152,6 +177,31 @@ def make_org(n_accounts: int, roles_per_account: int) -> list[Account]:
         Account(f"{i:012d}", f"acct-{i:04d}", f"acct-{i:04d}@example.com", list(roles))
         for i in range(1, n_accounts + 1)
     ]
+
+
+@dataclass(frozen=True)
+class Trust:
+    """Who may assume one role, and on what conditions: its trust policy, reduced to what
+    clients can get wrong.
+
+    ``principals`` are matched against the caller: the IAM ARN of its role
+    (``sso_role_arn(...)`` for SSO credentials, the role ARN for AssumeRole credentials), the
+    ARN of its session (``arn:aws:sts::…:assumed-role/ROLE/SESSION``), an IAM user's ARN,
+    ``arn:aws:iam::ACCOUNT:root`` for any caller of that account, or ``ANY_ISSUED``.
+    """
+
+    principals: tuple[str, ...] = (ANY_ISSUED,)
+    external_id: str | None = None  # the sts:ExternalId condition, when the role has one
+    mfa: bool = False  # the aws:MultiFactorAuthPresent condition
+    max_session_duration: int = 3600  # the role's MaxSessionDuration (3600..43200)
+
+
+def sso_role_arn(account_id: str, role_name: str) -> str:
+    """The IAM role behind a permission set, as a trust policy names it."""
+    return (
+        f"arn:aws:iam::{account_id}:role/aws-reserved/sso.amazonaws.com/"
+        f"AWSReservedSSO_{role_name}_{SSO_ROLE_SUFFIX}"
+    )
 
 
 # --------------------------------------------------------------------------- state records
@@ -246,11 +296,31 @@ class _RefreshToken:
 
 
 @dataclass
-class _RoleCredentials:
+class _Credentials:
+    """Credentials the emulator knows the secret of, and whose they are."""
+
     account_id: str
-    role_name: str
     secret_access_key: str
-    session_token: str
+    session_token: str | None  # None: an IAM user's long-term key
+    expires_at: float | None  # None: never
+    arn: str  # what GetCallerIdentity answers
+    user_id: str
+    principal: str  # the IAM ARN a trust policy names: the role's, or the user's
+    # Issued by AssumeRole to a role session: role chaining, which the federation endpoint
+    # refuses a SessionDuration for.
+    chained: bool = False
+
+    @property
+    def is_role_session(self) -> bool:
+        return self.session_token is not None
+
+
+@dataclass
+class _SigninToken:
+    """A getSigninToken answer and the credentials it was issued for."""
+
+    access_key_id: str
+    session_duration: int | None
     expires_at: float
 
 
@@ -275,6 +345,7 @@ class _Request:
     headers: Message
     body: bytes
     request_id: str
+    raw_query: str = ""  # as sent: SigV4 signs every parameter, repeated ones too
 
 
 @dataclass
@@ -339,6 +410,18 @@ def _sts_error(status: int, code: str, message: str, request_id: str) -> _Respon
         f"  <RequestId>{request_id}</RequestId>\n</ErrorResponse>\n"
     )
     return _Response(status, body.encode(), content_type="text/xml")
+
+
+def _sts_fail(status: int, code: str, message: str, request: _Request) -> _Fail:
+    return _Fail(_sts_error(status, code, message, request.request_id))
+
+
+def _signin_error(title: str, text: str) -> _Response:
+    """The federation endpoint's refusal: an HTML "HTTP Status 400" page, as AWS's knowledge
+    center article "invalid-credentials-parameter" shows it for bad or role-chained
+    credentials. UNCONFIRMED: the page for other mistakes (a bad SessionDuration or sign-in
+    token, an unknown Action); the emulator answers them the same way."""
+    return _html_page(400, f"HTTP Status 400 - {title}", text)
 
 
 def _invalid_request(message: str) -> _Fail:
@@ -408,6 +491,9 @@ class Emulator:
         page_size: int = 20,
         enforce_interval: bool = False,
         authorization_code_ttl: int = 300,
+        trust: dict[str, Trust] | None = None,
+        mfa_token_code: str = DEFAULT_MFA_TOKEN_CODE,
+        signin_token_ttl: int = SIGNIN_TOKEN_TTL,
     ) -> None:
         self.accounts = list(accounts) if accounts is not None else default_accounts()
         self.host = host
@@ -426,6 +512,13 @@ class Emulator:
         # Hostile-server tests: fields that GetRoleCredentials answers instead of the values
         # it issues (e.g. {"secretAccessKey": "$(id)"}). None: the normal answer.
         self.role_credentials_override: dict[str, Any] | None = None
+        # Role ARN -> who may assume it; a role that is not here does not exist (AccessDenied,
+        # as AWS answers for a role one may not assume).
+        self.trust: dict[str, Trust] = dict(trust or {})
+        for role_arn in self.trust:
+            _role_arn_parts(role_arn)  # a mistyped ARN fails here, not as a puzzling AccessDenied
+        self.mfa_token_code = mfa_token_code
+        self.signin_token_ttl = signin_token_ttl
         self.url = ""
         self.calls: collections.Counter[str] = collections.Counter()
         # One lock around all state: handlers run on one thread per connection.
@@ -438,7 +531,10 @@ class Emulator:
         self._device_codes_by_user_code: dict[str, str] = {}
         self._access_tokens: dict[str, _AccessToken] = {}
         self._refresh_tokens: dict[str, _RefreshToken] = {}
-        self._role_credentials: dict[str, _RoleCredentials] = {}
+        self._credentials: dict[str, _Credentials] = {}  # by access key id
+        self._assume_role_calls: list[dict[str, str | None]] = []
+        self._signin_tokens: dict[str, _SigninToken] = {}
+        self._console_logins: list[dict[str, str]] = []
         self._faults: dict[str, collections.deque[_Fault]] = collections.defaultdict(
             collections.deque
         )
@@ -558,6 +654,49 @@ class Emulator:
                 }
                 for c in self._clients.values()
             ]
+
+    def add_user(self, account_id: str, name: str) -> tuple[str, str]:
+        """An IAM user with a long-term key (a static-key profile's source): its
+        (access key id, secret access key). Its AssumeRole calls are not role chaining."""
+        with self._lock:
+            access_key_id = _random_key("AKIA", 16, _KEY_ALPHABET)
+            secret = self._issue(_random_key("", 40, _SECRET_KEY_ALPHABET))
+            self._credentials[access_key_id] = _Credentials(
+                account_id=account_id,
+                secret_access_key=secret,
+                session_token=None,
+                expires_at=None,
+                arn=f"arn:aws:iam::{account_id}:user/{name}",
+                user_id=_unique_id("AIDA", f"{account_id}/user/{name}"),
+                principal=f"arn:aws:iam::{account_id}:user/{name}",
+            )
+            return access_key_id, secret
+
+    def assume_role_calls(self) -> list[dict[str, str | None]]:
+        """What each AssumeRole asked for, oldest first, whatever its outcome (injected faults
+        excepted): RoleArn, RoleSessionName, ExternalId, DurationSeconds, SerialNumber,
+        TokenCode as sent (None when absent), the caller's AccessKeyId and the Region its
+        signature is scoped to."""
+        with self._lock:
+            return [dict(call) for call in self._assume_role_calls]
+
+    def signin_tokens(self) -> dict[str, dict[str, Any]]:
+        """Every SigninToken issued -> AccessKeyId it was issued for, SessionDuration asked
+        (None when absent), ExpiresAt (epoch seconds)."""
+        with self._lock:
+            return {
+                token: {
+                    "AccessKeyId": record.access_key_id,
+                    "SessionDuration": record.session_duration,
+                    "ExpiresAt": record.expires_at,
+                }
+                for token, record in self._signin_tokens.items()
+            }
+
+    def console_logins(self) -> list[dict[str, str]]:
+        """Each Action=login that was redirected: its Issuer, Destination and SigninToken."""
+        with self._lock:
+            return [dict(login) for login in self._console_logins]
 
     def reset_counts(self) -> None:
         with self._lock:
@@ -871,21 +1010,21 @@ class Emulator:
         account = self._account(account_id)
         if account is None or role_name not in account.roles:
             raise _Fail(_portal_error(403, "ForbiddenException", "No access"))
-        access_key_id = _random_key("ASIA", 16, _KEY_ALPHABET)
-        credentials = _RoleCredentials(
+        sso_role = f"AWSReservedSSO_{role_name}_{SSO_ROLE_SUFFIX}"
+        expires_at = time.time() + self.credential_ttl
+        access_key_id, credentials = self._issue_credentials(
             account_id=account_id,
-            role_name=role_name,
-            secret_access_key=self._issue(_random_key("", 40, _SECRET_KEY_ALPHABET)),
-            session_token=self._issue("IQoJb3JpZ2luX2Vj" + token_urlsafe(240)),
-            expires_at=time.time() + self.credential_ttl,
+            expires_at=expires_at,
+            arn=f"arn:aws:sts::{account_id}:assumed-role/{sso_role}/{SESSION_USER}",
+            user_id=f"{_role_unique_id(account_id, role_name)}:{SESSION_USER}",
+            principal=sso_role_arn(account_id, role_name),
         )
-        self._role_credentials[access_key_id] = credentials
         answer = {
             "accessKeyId": access_key_id,
             "secretAccessKey": credentials.secret_access_key,
             "sessionToken": credentials.session_token,
             # Epoch MILLISECONDS (docs/protocol.md#getrolecredentials); botocore divides by 1000.
-            "expiration": int(credentials.expires_at * 1000),
+            "expiration": int(expires_at * 1000),
         }
         answer.update(self.role_credentials_override or {})
         return _json_response({"roleCredentials": answer})
@@ -945,59 +1084,496 @@ class Emulator:
 
     # ----------------------------------------------------------------- STS
 
-    def _get_caller_identity(self, request: _Request) -> _Response:
-        form = parse_qs(request.body.decode("utf-8", "replace"))
-        action = form.get("Action", [""])[-1]
-        if action != "GetCallerIdentity":
-            message = f"Could not find operation {action}"
-            raise _Fail(_sts_error(400, "InvalidAction", message, request.request_id))
-        credentials = self._sts_credentials(request)
-        account, role = credentials.account_id, credentials.role_name
-        user_id = f"{_role_unique_id(account, role)}:{SESSION_USER}"
-        arn = (
-            f"arn:aws:sts::{account}:assumed-role/"
-            f"AWSReservedSSO_{role}_0123456789abcdef/{SESSION_USER}"
+    def _issue_credentials(
+        self,
+        *,
+        account_id: str,
+        expires_at: float,
+        arn: str,
+        user_id: str,
+        principal: str,
+        chained: bool = False,
+    ) -> tuple[str, _Credentials]:
+        """New temporary credentials, remembered with their secret so that what is signed with
+        them can be verified."""
+        access_key_id = _random_key("ASIA", 16, _KEY_ALPHABET)
+        credentials = _Credentials(
+            account_id=account_id,
+            secret_access_key=self._issue(_random_key("", 40, _SECRET_KEY_ALPHABET)),
+            session_token=self._issue("IQoJb3JpZ2luX2Vj" + token_urlsafe(240)),
+            expires_at=expires_at,
+            arn=arn,
+            user_id=user_id,
+            principal=principal,
+            chained=chained,
         )
+        self._credentials[access_key_id] = credentials
+        return access_key_id, credentials
+
+    def expire_credentials(self) -> None:
+        """Every temporary credential issued so far expires now (ExpiredToken from STS)."""
+        with self._lock:
+            now = time.time()
+            for credentials in self._credentials.values():
+                if credentials.expires_at is not None:
+                    credentials.expires_at = min(credentials.expires_at, now)
+
+    def _sts(self, request: _Request) -> _Response:
+        """POST / (query protocol): the caller is authenticated first, then the Action runs."""
+        params = _form_params(request)
+        action = params.get("Action", "")
+        if action == "AssumeRole":
+            self._record_assume_role(request, params)
+        caller = self._authenticate_sigv4(request)
+        handler = _STS_ACTIONS.get(action)
+        version = params.get("Version")
+        if handler is None or version != STS_VERSION:
+            # STS's answer for an unknown operation or version; UNCONFIRMED for a missing one.
+            message = (
+                f"Could not find operation {action} for version {version or 'NO_VERSION_SPECIFIED'}"
+            )
+            raise _sts_fail(400, "InvalidAction", message, request)
+        return handler(self, request, params, caller)
+
+    def _record_assume_role(self, request: _Request, params: dict[str, str]) -> None:
+        scope = _CREDENTIAL_SCOPE.search(request.headers.get("Authorization") or "")
+        call: dict[str, str | None] = {name: params.get(name) for name in _ASSUME_ROLE_PARAMETERS}
+        call["AccessKeyId"] = scope.group(1) if scope else None
+        call["Region"] = scope.group(3) if scope else None
+        self._assume_role_calls.append(call)
+
+    def _authenticate_sigv4(self, request: _Request) -> _Credentials:
+        """The credentials a request is signed with, once its signature verifies.
+
+        The emulator knows the secret of every credential it issued: it recomputes the AWS
+        Signature Version 4 of the request (canonical request, string to sign, signing key) and
+        compares it with the one sent, in constant time. Checked in this order: a known key id
+        with its own session token (InvalidClientTokenId), unexpired (ExpiredToken, 403 as STS
+        answers it), then the signature (SignatureDoesNotMatch).
+        """
+        authorization = request.headers.get("Authorization") or ""
+        if not authorization:
+            message = "Request is missing Authentication Token"
+            raise _sts_fail(403, "MissingAuthenticationToken", message, request)
+        fields = _authorization_fields(authorization)
+        scope = fields["Credential"].split("/") if fields else []
+        if fields is None or len(scope) != 5 or scope[4] != "aws4_request":
+            # UNCONFIRMED wording; the code and status are AWS's for a malformed Authorization.
+            message = (
+                "Authorization header requires 'Credential', 'Signature' and 'SignedHeaders' "
+                "parameters, and a Credential of the form KEY/DATE/REGION/SERVICE/aws4_request."
+            )
+            raise _sts_fail(400, "IncompleteSignature", message, request)
+        key_id, date, _, service, _ = scope
+        credentials = self._credentials.get(key_id)
+        if (
+            credentials is None
+            or request.headers.get("X-Amz-Security-Token") != credentials.session_token
+        ):
+            message = "The security token included in the request is invalid."
+            raise _sts_fail(403, "InvalidClientTokenId", message, request)
+        now = time.time()
+        if credentials.expires_at is not None and now >= credentials.expires_at:
+            message = "The security token included in the request is expired"
+            raise _sts_fail(403, "ExpiredToken", message, request)
+        amz_date = request.headers.get("X-Amz-Date") or ""
+        signed_at = _parse_amz_date(amz_date)
+        if signed_at is None:
+            message = "Authorization header requires existence of a valid 'X-Amz-Date' header."
+            raise _sts_fail(400, "IncompleteSignature", message, request)
+        problem = _signature_scope_problem(date, service, amz_date, signed_at, now)
+        if problem is None:
+            expected = _sigv4_signature(
+                request, fields["SignedHeaders"], amz_date, scope, credentials.secret_access_key
+            )
+            if not hmac.compare_digest(expected.encode(), fields["Signature"].encode()):
+                problem = (
+                    "The request signature we calculated does not match the signature you "
+                    "provided. Check your AWS Secret Access Key and signing method. Consult the "
+                    "service documentation for details."
+                )
+        if problem is not None:
+            raise _sts_fail(403, "SignatureDoesNotMatch", problem, request)
+        return credentials
+
+    def _get_caller_identity(
+        self, request: _Request, params: dict[str, str], caller: _Credentials
+    ) -> _Response:
         body = (
             f'<GetCallerIdentityResponse xmlns="{STS_XMLNS}">\n'
             f"  <GetCallerIdentityResult>\n"
-            f"    <Arn>{escape(arn)}</Arn>\n"
-            f"    <UserId>{escape(user_id)}</UserId>\n"
-            f"    <Account>{escape(account)}</Account>\n"
+            f"    <Arn>{escape(caller.arn)}</Arn>\n"
+            f"    <UserId>{escape(caller.user_id)}</UserId>\n"
+            f"    <Account>{escape(caller.account_id)}</Account>\n"
             f"  </GetCallerIdentityResult>\n"
             f"  <ResponseMetadata>\n    <RequestId>{request.request_id}</RequestId>\n"
             f"  </ResponseMetadata>\n</GetCallerIdentityResponse>\n"
         )
         return _Response(200, body.encode(), content_type="text/xml")
 
-    def _sts_credentials(self, request: _Request) -> _RoleCredentials:
-        """The role credentials a request is made with.
+    def _assume_role(
+        self, request: _Request, params: dict[str, str], caller: _Credentials
+    ) -> _Response:
+        errors = _assume_role_validation_errors(params)
+        if errors:
+            count = f"{len(errors)} validation error{'s' if len(errors) > 1 else ''}"
+            message = f"{count} detected: {'; '.join(errors)}"
+            raise _sts_fail(400, "ValidationError", message, request)
+        role_arn, session_name = params["RoleArn"], params["RoleSessionName"]
+        self._authorize_assume_role(request, params, caller)
+        trust = self.trust[role_arn]
+        duration = int(params.get("DurationSeconds") or 3600)
+        # A role session (SSO or AssumeRole credentials) assuming a role is role chaining.
+        chained = caller.is_role_session
+        if chained and duration > CHAINED_SESSION_LIMIT:
+            message = (
+                "The requested DurationSeconds exceeds the 1 hour session limit for roles "
+                "assumed by role chaining."
+            )
+            raise _sts_fail(400, "ValidationError", message, request)
+        if duration > trust.max_session_duration:
+            message = (
+                "The requested DurationSeconds exceeds the MaxSessionDuration set for this role."
+            )
+            raise _sts_fail(400, "ValidationError", message, request)
+        partition, account_id, role_name = _role_arn_parts(role_arn)
+        # Whole seconds: the Expiration answered is exactly when the emulator expires them.
+        expires_at = float(int(time.time()) + duration)
+        access_key_id, credentials = self._issue_credentials(
+            account_id=account_id,
+            expires_at=expires_at,
+            arn=f"arn:{partition}:sts::{account_id}:assumed-role/{role_name}/{session_name}",
+            user_id=f"{_unique_id('AROA', role_arn)}:{session_name}",
+            principal=role_arn,
+            chained=chained,
+        )
+        expiration = time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime(expires_at))
+        body = (
+            f'<AssumeRoleResponse xmlns="{STS_XMLNS}">\n'
+            "  <AssumeRoleResult>\n"
+            "    <AssumedRoleUser>\n"
+            f"      <AssumedRoleId>{escape(credentials.user_id)}</AssumedRoleId>\n"
+            f"      <Arn>{escape(credentials.arn)}</Arn>\n"
+            "    </AssumedRoleUser>\n"
+            "    <Credentials>\n"
+            f"      <AccessKeyId>{access_key_id}</AccessKeyId>\n"
+            f"      <SecretAccessKey>{escape(credentials.secret_access_key)}</SecretAccessKey>\n"
+            f"      <SessionToken>{escape(credentials.session_token or '')}</SessionToken>\n"
+            f"      <Expiration>{expiration}</Expiration>\n"
+            "    </Credentials>\n"
+            "  </AssumeRoleResult>\n"
+            f"  <ResponseMetadata>\n    <RequestId>{request.request_id}</RequestId>\n"
+            "  </ResponseMetadata>\n</AssumeRoleResponse>\n"
+        )
+        return _Response(200, body.encode(), content_type="text/xml")
 
-        The SigV4 signature is NOT verified: the point is to prove that the exported key id and
-        session token are ones GetRoleCredentials issued and that they have not expired.
-        """
-        authorization = request.headers.get("Authorization") or ""
-        match = re.search(r"Credential=([^/,\s]+)/", authorization)
-        if match is None:
-            message = "Request is missing Authentication Token"
-            raise _Fail(_sts_error(403, "MissingAuthenticationToken", message, request.request_id))
-        credentials = self._role_credentials.get(match.group(1))
+    def _authorize_assume_role(
+        self, request: _Request, params: dict[str, str], caller: _Credentials
+    ) -> None:
+        """The role's trust policy: AccessDenied, with AWS's message, unless it lets the caller
+        in. A role that does not exist is refused the same way, as AWS does."""
+        role_arn = params["RoleArn"]
+        trust = self.trust.get(role_arn)
+        denied = (
+            f"User: {caller.arn} is not authorized to perform: sts:AssumeRole "
+            f"on resource: {role_arn}"
+        )
+        if (
+            trust is None
+            or not _trusts(trust, caller)
+            or (trust.external_id is not None and params.get("ExternalId") != trust.external_id)
+        ):
+            raise _sts_fail(403, "AccessDenied", denied, request)
+        if params.get("SerialNumber") is not None:
+            # A code is checked whenever a device is named, whether or not the role needs MFA.
+            if params.get("TokenCode") != self.mfa_token_code:
+                message = "MultiFactorAuthentication failed with invalid MFA one time pass code. "
+                raise _sts_fail(403, "AccessDenied", message, request)
+        elif trust.mfa:
+            raise _sts_fail(403, "AccessDenied", denied, request)
+
+    # ----------------------------------------------------------------- console federation
+
+    def _federation(self, request: _Request) -> _Response:
+        """GET (or POST) /federation: the Action decides."""
+        params = _form_params(request)
+        action = params.get("Action", "")
+        if action == "getSigninToken":
+            return self._get_signin_token(params)
+        if action == "login":
+            return self._console_login(params)
+        return _signin_error("Invalid Action parameter", f"Unknown Action {action!r}.")
+
+    def _get_signin_token(self, params: dict[str, str]) -> _Response:
+        """A SigninToken for temporary credentials the emulator issued and that have not
+        expired. SessionDuration (900..43200) is refused for role-chained credentials, as AWS
+        refuses it (knowledge center "invalid-credentials-parameter")."""
+        bad_credentials = _signin_error(
+            "Invalid credentials parameter",
+            "The request sent by the client was syntactically incorrect.",
+        )
+        found = self._signin_credentials(params.get("Session", ""))
+        if found is None:
+            return bad_credentials
+        access_key_id, credentials = found
+        raw_duration = params.get("SessionDuration")
+        duration: int | None = None
+        if raw_duration is not None:
+            if not raw_duration.isdigit() or not 900 <= int(raw_duration) <= 43200:
+                # UNCONFIRMED: AWS's answer for an out-of-range SessionDuration.
+                return _signin_error(
+                    "Invalid SessionDuration parameter",
+                    "SessionDuration must be a number of seconds from 900 to 43200.",
+                )
+            if credentials.chained:
+                return bad_credentials
+            duration = int(raw_duration)
+        token = self._issue(token_urlsafe(384))
+        self._signin_tokens[token] = _SigninToken(
+            access_key_id, duration, time.time() + self.signin_token_ttl
+        )
+        return _json_response({"SigninToken": token})
+
+    def _signin_credentials(self, session: str) -> tuple[str, _Credentials] | None:
+        """The credentials named by a getSigninToken Session parameter, if every part matches
+        temporary credentials the emulator issued that have not expired. UNCONFIRMED: that
+        expired credentials get the same answer as wrong ones."""
+        try:
+            fields = json.loads(session)
+        except ValueError:
+            return None
+        if not isinstance(fields, dict):
+            return None
+        key_id, secret, token = (
+            fields.get(name) for name in ("sessionId", "sessionKey", "sessionToken")
+        )
+        if not (isinstance(key_id, str) and isinstance(secret, str) and isinstance(token, str)):
+            return None
+        credentials = self._credentials.get(key_id)
         if (
             credentials is None
-            or request.headers.get("X-Amz-Security-Token") != credentials.session_token
+            or credentials.session_token is None  # long-term keys need GetFederationToken first
+            or credentials.expires_at is None
+            or time.time() >= credentials.expires_at
+            or not hmac.compare_digest(secret.encode(), credentials.secret_access_key.encode())
+            or not hmac.compare_digest(token.encode(), credentials.session_token.encode())
         ):
-            message = "The security token included in the request is invalid."
-            raise _Fail(_sts_error(403, "InvalidClientTokenId", message, request.request_id))
-        if time.time() >= credentials.expires_at:
-            message = "The security token included in the request is expired"
-            raise _Fail(_sts_error(403, "ExpiredToken", message, request.request_id))
-        return credentials
+            return None
+        return key_id, credentials
+
+    def _console_login(self, params: dict[str, str]) -> _Response:
+        """The sign-in URL: a 302 to Destination for an unexpired SigninToken the emulator
+        issued. UNCONFIRMED: AWS's page for a bad token or destination (the emulator answers
+        its 400 page)."""
+        token = params.get("SigninToken", "")
+        record = self._signin_tokens.get(token)
+        if record is None or time.time() >= record.expires_at:
+            return _signin_error("Invalid SigninToken parameter", "The sign-in token is invalid.")
+        destination = params.get("Destination", "")
+        parts = urlsplit(destination)
+        if parts.scheme not in ("https", "http") or not parts.netloc:
+            return _signin_error("Invalid Destination parameter", "Destination is not a URL.")
+        self._console_logins.append(
+            {"Issuer": params.get("Issuer", ""), "Destination": destination, "SigninToken": token}
+        )
+        return _Response(302, b"", content_type=None, headers={"Location": destination})
+
+
+def _unique_id(prefix: str, name: str) -> str:
+    """A stable IAM unique id (prefix + 17 characters: "AROA…" for roles, "AIDA…" for users)."""
+    digest = hashlib.sha256(name.encode()).digest()
+    return prefix + base64.b32encode(digest).decode()[:17]
 
 
 def _role_unique_id(account_id: str, role_name: str) -> str:
-    """A stable role id ("AROA" + 17 characters), like the one IAM gives each role."""
-    digest = hashlib.sha256(f"{account_id}/{role_name}".encode()).digest()
-    return "AROA" + base64.b32encode(digest).decode()[:17]
+    """The stable id of an SSO permission set's role."""
+    return _unique_id("AROA", f"{account_id}/{role_name}")
+
+
+_StsHandler = Callable[[Emulator, _Request, dict[str, str], _Credentials], _Response]
+_STS_ACTIONS: dict[str, _StsHandler] = {
+    "GetCallerIdentity": Emulator._get_caller_identity,
+    "AssumeRole": Emulator._assume_role,
+}
+# Federation Action -> the operation name `calls` counts and inject() takes.
+_SIGNIN_OPERATIONS = {"getSigninToken": "GetSigninToken", "login": "ConsoleLogin"}
+_ASSUME_ROLE_PARAMETERS = (
+    "RoleArn",
+    "RoleSessionName",
+    "ExternalId",
+    "DurationSeconds",
+    "SerialNumber",
+    "TokenCode",
+)
+_CREDENTIAL_SCOPE = re.compile(r"Credential=([^/,\s]+)/(\d{8})/([^/,\s]+)/")
+_ROLE_ARN = re.compile(r"^arn:(aws[\w-]*):iam::(\d{12}):role/(?:[^/]+/)*([\w+=,.@-]+)$", re.ASCII)
+# AssumeRole's string members: (parameter, name in messages, required, min, max length, pattern),
+# from the STS API reference. Patterns use Java's ASCII \w.
+_ASSUME_ROLE_STRINGS: tuple[tuple[str, str, bool, int, int, str | None], ...] = (
+    ("RoleArn", "roleArn", True, 20, 2048, None),
+    ("RoleSessionName", "roleSessionName", True, 2, 64, r"[\w+=,.@-]*"),
+    ("ExternalId", "externalId", False, 2, 1224, r"[\w+=,.@:\/-]*"),
+    ("SerialNumber", "serialNumber", False, 9, 256, r"[\w+=/:,.@-]*"),
+    ("TokenCode", "tokenCode", False, 6, 6, r"[\d]*"),
+)
+
+
+def _form_params(request: _Request) -> dict[str, str]:
+    """Query API parameters: the URL's, then the form body's (the last of a repeated one wins)."""
+    params = dict(request.query)
+    params.update(parse_qsl(request.body.decode("utf-8", "replace"), keep_blank_values=True))
+    return params
+
+
+def _assume_role_validation_errors(params: dict[str, str]) -> list[str]:
+    """STS's "Value … at '…' failed to satisfy constraint: …" for each broken constraint."""
+    errors: list[str] = []
+    for name, member, required, shortest, longest, pattern in _ASSUME_ROLE_STRINGS:
+        value = params.get(name)
+        if value is None:
+            if required:
+                errors.append(
+                    f"Value null at '{member}' failed to satisfy constraint: "
+                    "Member must not be null"
+                )
+            continue
+        errors.extend(
+            f"Value '{value}' at '{member}' failed to satisfy constraint: {rule}"
+            for rule in _broken_string_rules(value, shortest, longest, pattern)
+        )
+    duration = params.get("DurationSeconds")
+    if duration is not None:
+        prefix = f"Value '{duration}' at 'durationSeconds' failed to satisfy constraint:"
+        if not duration.isdigit():
+            errors.append(f"{prefix} Member must be a number")  # UNCONFIRMED wording
+        elif int(duration) < 900:
+            errors.append(f"{prefix} Member must have value greater than or equal to 900")
+        elif int(duration) > 43200:
+            errors.append(f"{prefix} Member must have value less than or equal to 43200")
+    return errors
+
+
+def _broken_string_rules(value: str, shortest: int, longest: int, pattern: str | None) -> list[str]:
+    broken = []
+    if len(value) < shortest:
+        broken.append(f"Member must have length greater than or equal to {shortest}")
+    if len(value) > longest:
+        broken.append(f"Member must have length less than or equal to {longest}")
+    if pattern is not None and not re.fullmatch(pattern, value, re.ASCII):
+        broken.append(f"Member must satisfy regular expression pattern: {pattern}")
+    return broken
+
+
+def _role_arn_parts(role_arn: str) -> tuple[str, str, str]:
+    """(partition, account id, role name without its path) of a role ARN in the trust mapping."""
+    match = _ROLE_ARN.match(role_arn)
+    if match is None:
+        raise ValueError(f"not a role ARN: {role_arn!r} (arn:aws:iam::ACCOUNT:role/NAME)")
+    return match.group(1), match.group(2), match.group(3)
+
+
+def _trusts(trust: Trust, caller: _Credentials) -> bool:
+    if ANY_ISSUED in trust.principals:
+        return True
+    partition = caller.principal.split(":")[1]
+    names = {caller.principal, caller.arn, f"arn:{partition}:iam::{caller.account_id}:root"}
+    return any(principal in names for principal in trust.principals)
+
+
+def _authorization_fields(authorization: str) -> dict[str, str] | None:
+    """Credential, SignedHeaders and Signature of an AWS4-HMAC-SHA256 Authorization header."""
+    algorithm, _, rest = authorization.partition(" ")
+    if algorithm != "AWS4-HMAC-SHA256":
+        return None
+    fields: dict[str, str] = {}
+    for item in rest.split(","):
+        name, sep, value = item.strip().partition("=")
+        if not sep:
+            return None
+        fields[name] = value
+    if set(fields) != {"Credential", "SignedHeaders", "Signature"}:
+        return None
+    return fields
+
+
+def _parse_amz_date(value: str) -> float | None:
+    try:
+        parsed = datetime.datetime.strptime(value, "%Y%m%dT%H%M%SZ")
+    except ValueError:
+        return None
+    return parsed.replace(tzinfo=datetime.timezone.utc).timestamp()
+
+
+def _amz_date(epoch: float) -> str:
+    return time.strftime("%Y%m%dT%H%M%SZ", time.gmtime(epoch))
+
+
+def _signature_scope_problem(
+    date: str, service: str, amz_date: str, signed_at: float, now: float
+) -> str | None:
+    """STS's SignatureDoesNotMatch message for a scope or time that cannot verify, or None."""
+    if service != "sts":
+        return "Credential should be scoped to correct service: 'sts'. "
+    if date != amz_date[:8]:
+        return (
+            "Date in Credential scope does not match YYYYMMDD from ISO-8601 version of date "
+            f"from HTTP: '{date}' != '{amz_date[:8]}', from '{amz_date}'."
+        )
+    if signed_at < now - SIGNATURE_SKEW:
+        return (
+            f"Signature expired: {amz_date} is now earlier than "
+            f"{_amz_date(now - SIGNATURE_SKEW)} ({_amz_date(now)} - 5 min.)"
+        )
+    if signed_at > now + SIGNATURE_SKEW:
+        return (
+            f"Signature not yet current: {amz_date} is still later than "
+            f"{_amz_date(now + SIGNATURE_SKEW)} ({_amz_date(now)} + 5 min.)"
+        )
+    return None
+
+
+def _sigv4_signature(
+    request: _Request, signed_headers: str, amz_date: str, scope: list[str], secret: str
+) -> str:
+    """The AWS Signature Version 4 of a request as received (the AWS General Reference's
+    algorithm; tests check it against what botocore signs)."""
+    names = signed_headers.split(";")
+    canonical_headers = "".join(f"{name}:{_canonical_header(request, name)}\n" for name in names)
+    canonical_request = "\n".join(
+        [
+            request.method,
+            quote(request.path or "/", safe="/~"),
+            _canonical_query(request.raw_query),
+            canonical_headers,
+            signed_headers,
+            hashlib.sha256(request.body).hexdigest(),
+        ]
+    )
+    credential_scope = "/".join(scope[1:])  # DATE/REGION/SERVICE/aws4_request
+    string_to_sign = "\n".join(
+        [
+            "AWS4-HMAC-SHA256",
+            amz_date,
+            credential_scope,
+            hashlib.sha256(canonical_request.encode()).hexdigest(),
+        ]
+    )
+    key = ("AWS4" + secret).encode()
+    for part in scope[1:]:
+        key = hmac.new(key, part.encode(), hashlib.sha256).digest()
+    return hmac.new(key, string_to_sign.encode(), hashlib.sha256).hexdigest()
+
+
+def _canonical_header(request: _Request, name: str) -> str:
+    """A header's values, spaces collapsed, joined by commas (an absent one is empty)."""
+    values = request.headers.get_all(name) or []
+    return ",".join(" ".join(str(value).split()) for value in values)
+
+
+def _canonical_query(raw_query: str) -> str:
+    pairs = parse_qsl(raw_query, keep_blank_values=True)
+    encoded = sorted((quote(k, safe="-_.~"), quote(v, safe="-_.~")) for k, v in pairs)
+    return "&".join(f"{k}={v}" for k, v in encoded)
 
 
 def _encode_page_token(scope: str, offset: int) -> str:
@@ -1074,7 +1650,13 @@ def _html_page(status: int, title: str, text: str, *, raw: bool = False) -> _Res
 
 
 def _operation_names(operation: str, request: _Request) -> list[str]:
-    """What `calls` counts: CreateToken is also counted per grant ("CreateToken:device_code")."""
+    """What `calls` counts: CreateToken is also counted per grant ("CreateToken:device_code");
+    STS and the federation endpoint by their Action ("AssumeRole", "GetSigninToken")."""
+    if operation in ("STS", "Federation"):
+        action = _form_params(request).get("Action", "")
+        if operation == "STS":
+            return [action] if action in _STS_ACTIONS else [operation]
+        return [_SIGNIN_OPERATIONS.get(action, operation)]
     if operation != "CreateToken":
         return [operation]
     try:
@@ -1100,6 +1682,9 @@ def _render_fault(fault: _Fault, api: str, request_id: str) -> _Response | _Drop
     if api == "sts":
         code = fault.code or "InternalFailure"
         return _sts_error(status, code, fault.message or f"Injected {code}", request_id)
+    if api == "signin":
+        text = fault.message or f"Injected {fault.code}"
+        return _html_page(status, f"HTTP Status {status}", text)
     default_name = _PORTAL_NAME_BY_STATUS.get(status, "InternalServerException")
     name = fault.code or default_name
     return _portal_error(status, name, fault.message or f"Injected {name}")
@@ -1107,7 +1692,7 @@ def _render_fault(fault: _Fault, api: str, request_id: str) -> _Response | _Drop
 
 @dataclass(frozen=True)
 class _Route:
-    api: str  # "oidc", "portal" or "sts": decides the error format of injected faults
+    api: str  # "oidc", "portal", "sts" or "signin": decides the error format of injected faults
     operation: str
     handler: Callable[[Emulator, _Request], _Response]
 
@@ -1130,7 +1715,10 @@ _ROUTES: dict[tuple[str, str], _Route] = {
         "portal", "ListAccountRoles", Emulator._list_account_roles
     ),
     ("POST", "/logout"): _Route("portal", "Logout", Emulator._logout),
-    ("POST", "/"): _Route("sts", "GetCallerIdentity", Emulator._get_caller_identity),
+    ("POST", "/"): _Route("sts", "STS", Emulator._sts),
+    # The sign-in host's endpoint; getSigninToken is also accepted as a form POST.
+    ("GET", "/federation"): _Route("signin", "Federation", Emulator._federation),
+    ("POST", "/federation"): _Route("signin", "Federation", Emulator._federation),
 }
 
 
@@ -1249,7 +1837,9 @@ class _Handler(BaseHTTPRequestHandler):
         query = {
             key: values[-1] for key, values in parse_qs(parts.query, keep_blank_values=True).items()
         }
-        return _Request(method, parts.path, query, self.headers, body, str(uuid.uuid4()))
+        return _Request(
+            method, parts.path, query, self.headers, body, str(uuid.uuid4()), parts.query
+        )
 
     def _write(self, response: _Response, request_id: str) -> None:
         self.send_response(response.status)
@@ -1278,7 +1868,60 @@ def _parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
     parser.add_argument("--roles-per-account", type=int, default=2, metavar="M")
     parser.add_argument("--token-ttl", type=int, default=3600, metavar="S")
     parser.add_argument("--credential-ttl", type=int, default=3600, metavar="S")
+    parser.add_argument(
+        "--role",
+        action="append",
+        default=[],
+        type=_role_arn_argument,
+        metavar="ARN",
+        help="a role that any credentials the emulator issued may assume (repeatable)",
+    )
+    parser.add_argument(
+        "--trust",
+        type=_trust_argument,
+        default={},
+        metavar="JSON",
+        help='roles with conditions: {"ARN": {"principals": ["*" or caller ARNs], '
+        '"external_id": "…", "mfa": true, "max_session_duration": 3600}}',
+    )
+    parser.add_argument("--mfa-token-code", default=DEFAULT_MFA_TOKEN_CODE, metavar="CODE")
     return parser.parse_args(argv)
+
+
+def _role_arn_argument(text: str) -> str:
+    try:
+        _role_arn_parts(text)
+    except ValueError as error:
+        raise argparse.ArgumentTypeError(str(error)) from None
+    return text
+
+
+_TRUST_KEYS = {"principals", "external_id", "mfa", "max_session_duration"}
+
+
+def _trust_argument(text: str) -> dict[str, Trust]:
+    """--trust's JSON: role ARN -> its Trust fields (all optional)."""
+    try:
+        raw = json.loads(text)
+    except ValueError as error:
+        raise argparse.ArgumentTypeError(f"not JSON: {error}") from None
+    if not isinstance(raw, dict):
+        raise argparse.ArgumentTypeError("a JSON object of role ARN -> conditions")
+    mapping: dict[str, Trust] = {}
+    for role_arn, fields in raw.items():
+        _role_arn_argument(role_arn)
+        if not isinstance(fields, dict) or not set(fields) <= _TRUST_KEYS:
+            raise argparse.ArgumentTypeError(f"{role_arn}: keys among {sorted(_TRUST_KEYS)}")
+        principals = fields.get("principals", [ANY_ISSUED])
+        if not isinstance(principals, list) or not all(isinstance(p, str) for p in principals):
+            raise argparse.ArgumentTypeError(f"{role_arn}: principals is a list of strings")
+        mapping[role_arn] = Trust(
+            principals=tuple(principals),
+            external_id=fields.get("external_id"),
+            mfa=bool(fields.get("mfa", False)),
+            max_session_duration=int(fields.get("max_session_duration", 3600)),
+        )
+    return mapping
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -1297,6 +1940,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         port=args.port,
         token_ttl=args.token_ttl,
         credential_ttl=args.credential_ttl,
+        trust={**{arn: Trust() for arn in args.role}, **args.trust},
+        mfa_token_code=args.mfa_token_code,
     )
     with emulator:
         print(emulator.url, flush=True)
