@@ -1,9 +1,11 @@
-"""Base URLs of the SSO OIDC and SSO portal APIs, chosen exactly as botocore chooses them.
+"""Base URLs of the SSO OIDC and SSO portal APIs, and the STS endpoint with the
+region its requests are signed for, chosen exactly as botocore chooses them.
 
 Owns the precedence of endpoint overrides (docs/protocol.md#endpoint-overrides: ignore
 flag, AWS_ENDPOINT_URL_*, AWS_ENDPOINT_URL, `services` sections, the profile's endpoint_url)
-and the default hosts of the two services' endpoint rule sets
-(docs/protocol.md#regions-and-partitions: partitions, FIPS, dual-stack).
+and the default hosts of the three services' endpoint rule sets
+(docs/protocol.md#regions-and-partitions: partitions, FIPS, dual-stack; for STS also
+the global endpoint of `sts_regional_endpoints = legacy`).
 """
 
 from __future__ import annotations
@@ -64,9 +66,43 @@ _PARTITIONS = (
                "amazonaws.com", "api.aws"),
 )  # fmt: skip
 
-# (snake-case service id, host prefix) for the OIDC API and the portal API.
+# (snake-case service id, host prefix) for the OIDC API, the portal API and STS.
 _OIDC = ("sso_oidc", "oidc")
 _PORTAL = ("sso", "portal.sso")
+_STS = ("sts", "sts")
+
+# botocore's LEGACY_GLOBAL_STS_REGIONS: with `sts_regional_endpoints = legacy`, STS
+# clients of these regions call the global endpoint (tests compare with botocore).
+_LEGACY_GLOBAL_STS_REGIONS = frozenset(
+    {
+        "ap-northeast-1",
+        "ap-south-1",
+        "ap-southeast-1",
+        "ap-southeast-2",
+        "aws-global",
+        "ca-central-1",
+        "eu-central-1",
+        "eu-north-1",
+        "eu-west-1",
+        "eu-west-2",
+        "eu-west-3",
+        "sa-east-1",
+        "us-east-1",
+        "us-east-2",
+        "us-west-1",
+        "us-west-2",
+    }
+)
+_STS_GLOBAL_URL = "https://sts.amazonaws.com"
+_STS_GLOBAL_SIGNING_REGION = "us-east-1"
+
+
+@frozen
+class StsEndpoint:
+    """Where STS calls go, and the region their SigV4 signature names."""
+
+    url: str  # the URL an STS Query API call is POSTed to, as botocore POSTs it
+    signing_region: str
 
 
 def resolve_endpoints(
@@ -97,6 +133,83 @@ def _profile_where(cfg: ConfigFile, section: ProfileSection, name: str | None) -
     return cfg.source("profile", name) if name is not None else cfg.display_path()
 
 
+def resolve_sts_endpoint(
+    cfg: ConfigFile,
+    profile_section: ProfileSection,
+    region: str | None,
+    settings: Settings,
+    *,
+    profile_name: str | None = None,
+) -> StsEndpoint:
+    """The endpoint of an `sts` client botocore would create with `region` (None:
+    no region configured) in a session of this profile, and its signing region."""
+    if region is not None and (not region or not valid_region(region)):
+        raise ConfigError(
+            f"region {region!r} is not a valid region name",
+            hint="set the profile's region to a region code, e.g. us-east-1",
+        )
+    where = _profile_where(cfg, profile_section, profile_name)
+    # Read (and a bad value refused) whatever the endpoint, as botocore does.
+    legacy = _sts_regional_endpoints(settings, profile_section, where) == "legacy"
+    configured = _configured_endpoint(cfg, profile_section, _STS, settings, where)
+    if configured is not None:
+        if region is None:  # botocore: NoRegionError; the signature needs a region
+            raise ConfigError(
+                f"{configured[1]} sets the STS endpoint, but no region is configured "
+                "to sign its requests for",
+                hint="set region in the profile, or AWS_REGION",
+            )
+        return StsEndpoint(_post_url(*configured), region)
+    if region is None:
+        # botocore's STS clients without a region are of the pseudo-region aws-global.
+        region = "aws-global"
+    fips = _flag(settings.aws_use_fips_endpoint, profile_section, "use_fips_endpoint")
+    dual = _flag(settings.aws_use_dualstack_endpoint, profile_section, "use_dualstack_endpoint")
+    if (
+        not fips
+        and not dual
+        and (region == "aws-global" or (legacy and region in _LEGACY_GLOBAL_STS_REGIONS))
+    ):
+        return StsEndpoint(_STS_GLOBAL_URL + "/", _STS_GLOBAL_SIGNING_REGION)
+    # aws-global's requests are signed for us-east-1 at any host (endpoints.json's
+    # credential scope); a configured endpoint, above, signs for the region as named.
+    signing = _STS_GLOBAL_SIGNING_REGION if region == "aws-global" else region
+    return StsEndpoint(_default_url(_STS[1], region, fips=fips, dual_stack=dual) + "/", signing)
+
+
+def _sts_regional_endpoints(settings: Settings, section: ProfileSection, where: str) -> str:
+    """`legacy` or `regional` (the default): AWS_STS_REGIONAL_ENDPOINTS, which wins
+    whenever it is set, or the profile's sts_regional_endpoints. Empty is the default;
+    anything else is refused, as botocore refuses it (case counts)."""
+    variable = settings.aws_sts_regional_endpoints
+    value = variable if variable is not None else section.get("sts_regional_endpoints")
+    origin = (
+        "AWS_STS_REGIONAL_ENDPOINTS" if variable is not None else f"{where} sts_regional_endpoints"
+    )
+    if isinstance(value, dict):
+        raise ConfigError(
+            f"{origin} must be legacy or regional, not an indented sub-section",
+            hint="write sts_regional_endpoints = regional (the default) or legacy",
+        )
+    if not value:
+        return "regional"
+    if value not in ("legacy", "regional"):
+        raise ConfigError(
+            f"{origin} must be legacy or regional, not {value[:40]!r}",
+            hint="use regional (the default, and what AWS recommends) or legacy",
+        )
+    return value
+
+
+def _post_url(url: str, origin: str) -> str:
+    """A configured STS endpoint as botocore POSTs to it: as written, with `/` for an
+    empty path (a trailing slash is kept, and changes what is signed)."""
+    from urllib.parse import urlsplit  # only for an endpoint set by hand
+
+    _checked(url, origin)
+    return url if urlsplit(url).path else url + "/"
+
+
 def _endpoint(
     cfg: ConfigFile,
     section: ProfileSection,
@@ -105,15 +218,27 @@ def _endpoint(
     settings: Settings,
     where: str,
 ) -> str:
-    ignore = _flag(settings.aws_ignore_configured_endpoint_urls, section,
-                   "ignore_configured_endpoint_urls")  # fmt: skip
-    configured = None if ignore else _configured(cfg, section, service[0], settings, where)
+    configured = _configured_endpoint(cfg, section, service, settings, where)
     if configured is not None:
         # A configured endpoint switches FIPS and dual-stack off (botocore's args.py).
         return _checked(*configured)
     fips = _flag(settings.aws_use_fips_endpoint, section, "use_fips_endpoint")
     dual = _flag(settings.aws_use_dualstack_endpoint, section, "use_dualstack_endpoint")
     return _default_url(service[1], region, fips=fips, dual_stack=dual)
+
+
+def _configured_endpoint(
+    cfg: ConfigFile,
+    section: ProfileSection,
+    service: tuple[str, str],
+    settings: Settings,
+    where: str,
+) -> tuple[str, str] | None:
+    """The endpoint URL configured for `service` and where it was set, unless
+    configured endpoints are ignored."""
+    ignore = _flag(settings.aws_ignore_configured_endpoint_urls, section,
+                   "ignore_configured_endpoint_urls")  # fmt: skip
+    return None if ignore else _configured(cfg, section, service[0], settings, where)
 
 
 def _flag(variable: str | None, section: ProfileSection, key: str) -> bool:
@@ -131,8 +256,12 @@ def _configured(
     where: str,
 ) -> tuple[str, str] | None:
     """ConfiguredEndpointProvider: (url, where it came from), or None. Empty values skip."""
-    # AWS_ENDPOINT_URL_SSO_OIDC or AWS_ENDPOINT_URL_SSO, then AWS_ENDPOINT_URL.
-    own = {"sso_oidc": settings.aws_endpoint_url_sso_oidc, "sso": settings.aws_endpoint_url_sso}
+    # The service's own AWS_ENDPOINT_URL_<SERVICE ID>, then AWS_ENDPOINT_URL.
+    own = {
+        "sso_oidc": settings.aws_endpoint_url_sso_oidc,
+        "sso": settings.aws_endpoint_url_sso,
+        "sts": settings.aws_endpoint_url_sts,
+    }
     for variable, value in (
         (f"AWS_ENDPOINT_URL_{service_id.upper()}", own[service_id]),
         ("AWS_ENDPOINT_URL", settings.aws_endpoint_url),
@@ -210,7 +339,8 @@ def _partition(region: str) -> _Partition:
 
 
 def _default_url(prefix: str, region: str, *, fips: bool, dual_stack: bool) -> str:
-    """The endpoint rule set of both services (they differ only in the host prefix)."""
+    """The endpoint rule set of the three services (they differ only in the host prefix
+    and, for STS, the global endpoint resolve_sts_endpoint chooses first)."""
     partition = _partition(region)
     fips_prefix = prefix + "-fips"  # oidc-fips, portal.sso-fips
     if fips and dual_stack:

@@ -25,8 +25,11 @@ class ExitCode(IntEnum):
     INTERRUPTED = 130  # Ctrl-C
 
 
-# Error codes of AWS JSON APIs that mean "later": throttling and server faults.
-RETRYABLE_CODES = frozenset({"TooManyRequestsException", "InternalServerException", "SlowDown"})
+# Error codes that mean "later": throttling and server faults (JSON APIs), and the
+# Query APIs' throttling, which STS answers with HTTP 400.
+RETRYABLE_CODES = frozenset(
+    {"TooManyRequestsException", "InternalServerException", "SlowDown", "Throttling"}
+)
 
 
 class SsoenvError(Exception):

@@ -1,6 +1,7 @@
-"""The only module that imports `requests`: JSON calls to the OIDC and portal APIs
-with bounded timeouts, bounded retries, and AWS error answers turned into typed
-errors. It never logs a body or a header value (they carry secrets).
+"""The only module that imports `requests`: JSON calls to the OIDC and portal APIs,
+and signed form-encoded calls with XML answers to AWS Query APIs (STS), all with
+bounded timeouts, bounded retries, and AWS error answers turned into typed errors.
+It never logs a body or a header value (they carry secrets).
 
 `requests` costs ~150 ms to import, so it is imported when the first client is
 built, not with this module: commands served from the caches never pay for it."""
@@ -10,8 +11,8 @@ from __future__ import annotations
 import json
 import math
 import time
-from collections.abc import Callable, Mapping
-from urllib.parse import urlsplit
+from collections.abc import Callable, Mapping, Sequence
+from urllib.parse import urlencode, urlsplit
 
 from ssoenv import __version__
 from ssoenv.errors import AwsApiError, NetworkError, SsoenvError
@@ -21,15 +22,23 @@ from ssoenv.values import frozen, replace
 
 TYPE_CHECKING = False  # True for type checkers; `typing` costs every `ssoenv use` ~5 ms
 if TYPE_CHECKING:
-    from typing import Any
+    from typing import Any, TypeVar
+    from xml.etree.ElementTree import Element
 
     import requests
 
     from ssoenv.settings import Settings
 
+    T = TypeVar("T")
+
+    # (method, url, headers, body) -> the headers that sign the request (ssoenv.sigv4).
+    Signer = Callable[[str, str, Mapping[str, str], bytes], Mapping[str, str]]
+
 log = Logger("ssoenv.http")
 
 MAX_BODY_BYTES = 8 * 1024 * 1024  # far above any real answer; stops a runaway server
+FORM_CONTENT_TYPE = "application/x-www-form-urlencoded; charset=utf-8"  # botocore's, to the byte
+IDENTITY_CENTER = "IAM Identity Center"  # what the JSON calls reach, named in messages
 
 
 @frozen
@@ -107,23 +116,60 @@ class HttpClient:
         headers: Mapping[str, str] | None = None,
         operation: str = "",
     ) -> dict[str, Any]:
-        """One API call, retried on throttling, 5xx and refused connections.
+        """One JSON API call, retried on throttling, 5xx and refused connections.
         `operation` (CreateToken, GetRoleCredentials...) names it in --debug lines."""
         call = f"{operation}: {method}" if operation else method
+        data = json.dumps(body) if body is not None else None
+        sent = _headers(body, headers)
+
+        def once() -> dict[str, Any]:
+            response, raw = self._send(call, method, url, data, params, sent)
+            return _decode(response, raw, url)
+
+        return self._retrying(call, url, IDENTITY_CENTER, once)
+
+    def call_query(
+        self,
+        url: str,
+        form: Sequence[tuple[str, str]],
+        *,
+        sign: Signer,
+        operation: str,
+        service: str,
+    ) -> Element:
+        """One call of an AWS Query API (STS): `form` POSTed form-encoded, signed
+        by `sign` afresh for each attempt (its time is part of the signature), the
+        XML answer's root element returned. Errors, retries and time bounds as
+        `call`; the Query API's throttling code `Throttling` is retried too.
+        `service` ("AWS STS") names the server in messages."""
+        call = f"{operation}: POST"
+        body = urlencode(form).encode("ascii")  # as botocore encodes it: `+` for space
+
+        def once() -> Element:
+            headers = {"Content-Type": FORM_CONTENT_TYPE}
+            headers.update(sign("POST", url, headers, body))
+            response, raw = self._send(call, "POST", url, body, None, headers)
+            return _decode_xml(response, raw, url)
+
+        return self._retrying(call, url, service, once)
+
+    def _retrying(self, call: str, url: str, service: str, once: Callable[[], T]) -> T:
+        """`once()`, tried again after throttling, 5xx and refused connections,
+        within the policy's attempts and the caller's deadline."""
         attempt = 0
         while True:
             attempt += 1
             try:
-                return self._once(call, method, url, body=body, params=params, headers=headers)
+                return once()
             except (AwsApiError, NetworkError) as error:
                 if not _retryable(error):
                     raise
                 if attempt >= self.policy.attempts:
-                    raise _gave_up(error, url, attempt) from error
+                    raise _gave_up(error, url, attempt, service) from error
                 delay = min(self.policy.backoff_cap, self.policy.backoff_base * 2 ** (attempt - 1))
                 delay *= 0.5 + self._jitter() / 2  # "equal jitter"
                 if self._left() <= delay:
-                    raise _gave_up(error, url, attempt) from error
+                    raise _gave_up(error, url, attempt, service) from error
                 log.debug("%s %s: retrying in %.2fs", call, _where(url), delay)
                 self._sleep(delay)
 
@@ -131,16 +177,16 @@ class HttpClient:
         """Seconds until the caller's deadline (infinite without one)."""
         return math.inf if self._deadline is None else self._deadline - time.monotonic()
 
-    def _once(
+    def _send(
         self,
         call: str,  # what the --debug line calls it: "CreateToken: POST"
         method: str,
         url: str,
-        *,
-        body: Mapping[str, Any] | None,
+        data: str | bytes | None,
         params: Mapping[str, str] | None,
-        headers: Mapping[str, str] | None,
-    ) -> dict[str, Any]:
+        headers: Mapping[str, str],
+    ) -> tuple[requests.Response, bytes]:
+        """One exchange: the answer and every byte of its body, within the time bound."""
         requests = self._requests
         started = time.monotonic()
         # The whole exchange (name lookup, connect, headers, every byte of the
@@ -157,7 +203,7 @@ class HttpClient:
 
         try:
             response, raw = _within(
-                budget, lambda: self._exchange(method, url, body, params, headers)
+                budget, lambda: self._exchange(method, url, data, params, headers)
             )
         except requests.exceptions.Timeout as error:
             raise _Timeout(
@@ -181,23 +227,23 @@ class HttpClient:
             response.status_code,
             (time.monotonic() - started) * 1000,
         )
-        return _decode(response, raw, url)
+        return response, raw
 
     def _exchange(
         self,
         method: str,
         url: str,
-        body: Mapping[str, Any] | None,
+        data: str | bytes | None,
         params: Mapping[str, str] | None,
-        headers: Mapping[str, str] | None,
+        headers: Mapping[str, str],
     ) -> tuple[requests.Response, bytes]:
         """The request and every byte of its answer (runs in `_within`'s thread)."""
         response = self._session.request(
             method,
             url,
-            data=json.dumps(body) if body is not None else None,
+            data=data,
             params=params,
-            headers=_headers(body, headers),
+            headers=headers,
             timeout=(self.policy.connect_timeout, self.policy.read_timeout),
             stream=True,
             allow_redirects=False,
@@ -277,6 +323,70 @@ def _decode(response: requests.Response, raw: bytes, url: str) -> dict[str, Any]
     raise AwsApiError(code, return_message, status=status)
 
 
+def _decode_xml(response: requests.Response, raw: bytes, url: str) -> Element:
+    """The root of a Query API's XML answer, or its error typed as botocore's
+    QueryParser reads it: `<ErrorResponse><Error><Code>` and `<Message>`."""
+    status = response.status_code
+    root = _parse_xml(raw)
+    if 200 <= status < 300:
+        if root is None:
+            raise _unexpected(response, url)
+        return root
+    error = xml_find(root, "Error") if root is not None else None
+    code = xml_text(error, "Code") if error is not None else ""
+    if not code:
+        code = _error_code({}, None, status) or ""  # 429 and 5xx without a readable body
+    if not code:
+        raise _unexpected(response, url)
+    message = xml_text(error, "Message") if error is not None else ""
+    raise AwsApiError(code, _printable(message) or f"HTTP {status}", status=status)
+
+
+def _parse_xml(raw: bytes) -> Element | None:
+    """The document's root element, or None when it is not well-formed UTF-8 XML.
+
+    Safe on hostile input: a document type declaration (the only place entities
+    can be declared, hence the only way to entity expansion bombs and external
+    entities) is refused before parsing; the size is already bounded by
+    MAX_BODY_BYTES; ElementTree builds the tree without recursion."""
+    from xml.etree.ElementTree import ParseError, XMLParser
+
+    try:
+        text = raw.decode("utf-8")
+    except UnicodeDecodeError:
+        return None
+    if "<!DOCTYPE" in text or "<!ENTITY" in text:
+        return None
+    parser = XMLParser()  # noqa: S314  (what defusedxml guards against is refused above)
+    try:
+        # Fed as text: an encoding the document declares cannot make the
+        # parser read other characters than the ones checked above.
+        parser.feed(text)
+        return parser.close()
+    except (ParseError, ValueError):
+        return None
+
+
+def xml_find(element: Element, name: str) -> Element | None:
+    """The first element named `name` (whatever its namespace) at or under
+    `element`, the way botocore's QueryParser ignores namespaces."""
+    for candidate in element.iter():
+        if _local_name(candidate.tag) == name:
+            return candidate
+    return None
+
+
+def xml_text(element: Element, name: str) -> str:
+    """The text of `xml_find(element, name)`, stripped; "" when there is none."""
+    child = xml_find(element, name)
+    return (child.text or "").strip() if child is not None else ""
+
+
+def _local_name(tag: object) -> str:
+    # A comment or processing instruction has a function, not a string, as its tag.
+    return tag.rsplit("}", 1)[-1] if isinstance(tag, str) else ""
+
+
 def _parse_json(raw: bytes) -> object:
     try:
         return json.loads(raw.decode("utf-8"))
@@ -328,16 +438,19 @@ def _unexpected(response: requests.Response, url: str) -> AwsApiError:
     )
 
 
-def _gave_up(error: AwsApiError | NetworkError, url: str, attempts: int) -> SsoenvError:
+def _gave_up(
+    error: AwsApiError | NetworkError, url: str, attempts: int, service: str
+) -> SsoenvError:
     """The last error of a call that was retried, saying so: one clear line."""
     if isinstance(error, NetworkError):
         return NetworkError(f"{error.message} (tried {attempts} times)", hint=error.hint)
-    busy = "is throttling requests" if error.status == 429 else "is failing"
+    throttled = error.status == 429 or error.code == "Throttling"
+    busy = "is throttling requests" if throttled else "is failing"
     return AwsApiError(
         error.code,
         f"{_where(url)} {busy} ({error.code}, still after {attempts} tries): {error.message}",
         status=error.status,
-        hint="IAM Identity Center may be overloaded or down; try again in a minute",
+        hint=f"{service} may be overloaded or down; try again in a minute",
     )
 
 

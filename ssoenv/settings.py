@@ -82,7 +82,8 @@ VARIABLES: tuple[Variable, ...] = (
     Variable(
         "AWS_ENDPOINT_URL",
         "unset",
-        "the endpoint of both IAM Identity Center APIs, as botocore reads it",
+        "the endpoint of every AWS API ssoenv calls (both IAM Identity Center APIs, STS), as "
+        "botocore reads it",
     ),
     Variable(
         "AWS_ENDPOINT_URL_SSO_OIDC",
@@ -93,6 +94,17 @@ VARIABLES: tuple[Variable, ...] = (
         "AWS_ENDPOINT_URL_SSO",
         "unset",
         "the endpoint of the portal API (role credentials, accounts); wins over AWS_ENDPOINT_URL",
+    ),
+    Variable(
+        "AWS_ENDPOINT_URL_STS",
+        "unset",
+        "the endpoint of STS (AssumeRole, for role chaining); wins over AWS_ENDPOINT_URL",
+    ),
+    Variable(
+        "AWS_STS_REGIONAL_ENDPOINTS",
+        "`regional`",
+        "`legacy`: STS calls from the regions that had it before go to the global endpoint "
+        "`sts.amazonaws.com`; wins over the profile's `sts_regional_endpoints`",
     ),
     Variable(
         "AWS_IGNORE_CONFIGURED_ENDPOINT_URLS",
@@ -294,6 +306,8 @@ class Settings:
     aws_endpoint_url: str | None
     aws_endpoint_url_sso_oidc: str | None
     aws_endpoint_url_sso: str | None
+    aws_endpoint_url_sts: str | None
+    aws_sts_regional_endpoints: str | None
     aws_ignore_configured_endpoint_urls: str | None
     aws_use_fips_endpoint: str | None
     aws_use_dualstack_endpoint: str | None
@@ -336,6 +350,8 @@ class Settings:
             aws_endpoint_url=get("AWS_ENDPOINT_URL"),
             aws_endpoint_url_sso_oidc=get("AWS_ENDPOINT_URL_SSO_OIDC"),
             aws_endpoint_url_sso=get("AWS_ENDPOINT_URL_SSO"),
+            aws_endpoint_url_sts=get("AWS_ENDPOINT_URL_STS"),
+            aws_sts_regional_endpoints=get("AWS_STS_REGIONAL_ENDPOINTS"),
             aws_ignore_configured_endpoint_urls=get("AWS_IGNORE_CONFIGURED_ENDPOINT_URLS"),
             aws_use_fips_endpoint=get("AWS_USE_FIPS_ENDPOINT"),
             aws_use_dualstack_endpoint=get("AWS_USE_DUALSTACK_ENDPOINT"),
