@@ -148,7 +148,7 @@ def session_horizon(session: SsoSession, token: Token, now: datetime) -> datetim
 def usable_token(ctx: Context, session: SsoSession, endpoints: Endpoints) -> Token | None:
     """A token good for a call now: the cached one, refreshed first when it is
     inside the refresh window. None when only a login can help."""
-    with _lock(ctx, ctx.tokens.path(session).name, LOCK_WAIT, f"the session {session.label}"):
+    with lock(ctx, ctx.tokens.path(session).name, LOCK_WAIT, f"the session {session.label}"):
         # Re-read under the lock: another process may have refreshed meanwhile.
         token = ctx.tokens.load(session)
         now = ctx.now()
@@ -281,7 +281,7 @@ def login(
                 token = _device_login(ctx, session, endpoints)
         except (AwsApiError, LoginRequired) as error:
             raise _forget_rejected_registration(ctx, session, error) from error
-        with _lock(ctx, name, LOCK_WAIT, f"the session {session.label}"):
+        with lock(ctx, name, LOCK_WAIT, f"the session {session.label}"):
             ctx.tokens.save(session, token)
             verdicts.clear(ctx.settings, ctx.tokens.path(session))
         return token
@@ -342,7 +342,7 @@ class Busy(NetworkError):
     refreshing or fetching the same thing, and a later try will find the result."""
 
 
-def _lock(ctx: Context, name: str, timeout: float, what: str) -> contextlib.ExitStack:
+def lock(ctx: Context, name: str, timeout: float, what: str) -> contextlib.ExitStack:
     """A lock other ssoenv processes hold only for a refresh or a fetch, waited for
     at most `timeout` seconds (less when the context's deadline is nearer); then
     one clear line instead of a TimeoutError."""
@@ -491,7 +491,7 @@ def credentials(ctx: Context, profile: SsoProfile, *, allow_login: bool) -> Cred
         ctx, profile.session, profile.endpoints, allow_login=allow_login, profile=profile.name
     )
     role_lock = f"role-{cache.path(profile).name}"
-    with _lock(ctx, role_lock, ROLE_LOCK_WAIT, f"the credentials of '{profile.name}'"):
+    with lock(ctx, role_lock, ROLE_LOCK_WAIT, f"the credentials of '{profile.name}'"):
         role = cache.load(profile)
         if role is None or role.expiration - ctx.now() <= ctx.refresh_window:
             role = _fetch_role(ctx, profile, token, allow_login=allow_login)
@@ -576,7 +576,7 @@ def logout(
     report = LogoutReport()
     for path in _token_files(ctx, session, report):
         try:
-            with _lock(ctx, path.name, LOCK_WAIT, f"the session cached in {path.name}"):
+            with lock(ctx, path.name, LOCK_WAIT, f"the session cached in {path.name}"):
                 data = files.read_json(path)
                 if data is not None:
                     _end_remote_session(ctx, path, data, endpoints_for_region, report)

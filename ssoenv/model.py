@@ -151,6 +151,8 @@ class ChainedProfile:
     name: str
     steps: tuple[AssumeRoleStep, ...]
     base: SsoProfile | StaticKeys | EnvironmentKeys
+    sts_url: str  # where AssumeRole goes, as botocore's STS client for this profile
+    sts_region: str  # ... and the region its requests are signed for
     region: str | None = None
     source: str = ""
 

@@ -22,6 +22,7 @@ from collections.abc import Mapping
 
 from ssoenv.awsini import Section
 from ssoenv.config import ConfigFile, is_sso_profile, resolve_profile
+from ssoenv.endpoints import resolve_sts_endpoint
 from ssoenv.errors import ConfigError
 from ssoenv.model import AssumeRoleStep, ChainedProfile, EnvironmentKeys, SsoProfile, StaticKeys
 
@@ -92,11 +93,18 @@ def _chain(profiles: Profiles, name: str, settings: Settings) -> ChainedProfile:
         current = found  # a source that assumes a role itself: one more step
     top = profiles.section(name)
     region = top.get("region")
+    own_region = region if isinstance(region, str) and region else None
+    # The region botocore's STS client would have: the profile's, else the environment's.
+    shell = settings.shell_state
+    sts_region = own_region or shell.aws_region or shell.aws_default_region
+    endpoint = resolve_sts_endpoint(profiles.cfg, top, sts_region, settings, profile_name=name)
     return ChainedProfile(
         name=name,
         steps=tuple(reversed(steps)),
         base=found,
-        region=region if isinstance(region, str) and region else None,
+        sts_url=endpoint.url,
+        sts_region=endpoint.signing_region,
+        region=own_region,
         source=profiles.where(name),
     )
 

@@ -17,14 +17,16 @@ from ssoenv.text import printable
 
 TYPE_CHECKING = False  # True for type checkers; `typing` costs every `ssoenv use` ~5 ms
 if TYPE_CHECKING:
+    from collections.abc import Mapping
     from pathlib import Path
 
     from ssoenv import browser, engine
     from ssoenv.assignments import Account
+    from ssoenv.awsini import Section
     from ssoenv.config import ConfigFile
     from ssoenv.configwriter import EditResult
     from ssoenv.http import HttpPolicy
-    from ssoenv.model import DeviceAuthorization, Endpoints, SsoProfile, SsoSession
+    from ssoenv.model import ChainedProfile, DeviceAuthorization, Endpoints, SsoProfile, SsoSession
     from ssoenv.prompter import Prompter
     from ssoenv.shells import Shell
 
@@ -150,6 +152,49 @@ def load_config() -> ConfigFile:
         home=settings().home_dir,
         index=paths.config_index_dir(settings()),
     )
+
+
+def load_target(name: str | None) -> SsoProfile | ChainedProfile:
+    """The profile to get credentials for: an SSO one, or a chain of roles (the
+    credentials file is read only for a profile that assumes a role)."""
+    from ssoenv.config import select_profile
+
+    cfg = load_config()
+    chosen, source = select_profile(name, settings())
+    section = cfg.profiles.get(chosen)
+    if section is None or "role_arn" not in section:
+        return load_profile(name)
+    from ssoenv import roleconfig
+
+    return roleconfig.resolve(cfg, credentials_sections(), chosen, settings(), source=source)
+
+
+def credentials_sections() -> Mapping[str, Section]:
+    """The credentials file's sections (static keys), as botocore reads them."""
+    from pathlib import Path
+
+    from ssoenv.awsini import read_sections
+    from ssoenv.config import shown_path
+
+    path = Path(settings().credentials_file)
+    return read_sections(path, shown_path(path, settings().home_dir)) or {}
+
+
+def mfa_prompt() -> Callable[[str], str] | None:
+    """Asks for an MFA code on the terminal; None when nobody is at one."""
+    if not interactive():
+        return None
+
+    def ask(serial: str) -> str:
+        code = prompter().ask(f"MFA code for {serial}", "--mfa-code", None, _mfa_code)
+        return code or ""
+
+    return ask
+
+
+def _mfa_code(text: str) -> None:
+    if not (text.isascii() and text.isdigit() and len(text) == 6):
+        raise UsageError("an MFA code is six digits")
 
 
 def load_profile(name: str | None) -> SsoProfile:

@@ -41,6 +41,7 @@ if TYPE_CHECKING:
 REFRESH_WINDOW_SECONDS = 600  # credentials are renewed when less than this is left
 LOGIN_WAIT_SECONDS = 300.0  # the longest wait for another process's login
 CONFIG_FILE = "~/.aws/config"  # the AWS CLI's
+CREDENTIALS_FILE = "~/.aws/credentials"
 
 
 @frozen
@@ -78,6 +79,11 @@ VARIABLES: tuple[Variable, ...] = (
         "AWS_CONFIG_FILE",
         f"`{CONFIG_FILE}`",
         "the config file ssoenv reads and writes, `$VARS` and `~` expanded as botocore does",
+    ),
+    Variable(
+        "AWS_SHARED_CREDENTIALS_FILE",
+        f"`{CREDENTIALS_FILE}`",
+        "the credentials file: static keys a role chain starts from (`source_profile`), read only",
     ),
     Variable(
         "AWS_ENDPOINT_URL",
@@ -302,6 +308,7 @@ class Settings:
     aws_profile: str | None
     aws_default_profile: str | None
     config_file: str  # AWS_CONFIG_FILE expanded: $VARS of this environment, then ~
+    credentials_file: str  # AWS_SHARED_CREDENTIALS_FILE, expanded the same way
     # Endpoints, as botocore reads them.
     aws_endpoint_url: str | None
     aws_endpoint_url_sso_oidc: str | None
@@ -347,6 +354,7 @@ class Settings:
             aws_profile=get("AWS_PROFILE"),
             aws_default_profile=get("AWS_DEFAULT_PROFILE"),
             config_file=_config_file(environ),
+            credentials_file=_config_file(environ, "AWS_SHARED_CREDENTIALS_FILE", CREDENTIALS_FILE),
             aws_endpoint_url=get("AWS_ENDPOINT_URL"),
             aws_endpoint_url_sso_oidc=get("AWS_ENDPOINT_URL_SSO_OIDC"),
             aws_endpoint_url_sso=get("AWS_ENDPOINT_URL_SSO"),
@@ -523,10 +531,13 @@ def _required(home: Path | None) -> Path:
 # --- AWS_CONFIG_FILE, expanded as botocore expands it --------------------------------
 
 
-def _config_file(environ: Mapping[str, str]) -> str:
-    """AWS_CONFIG_FILE (or ~/.aws/config), expanded as botocore does: $VARS, then ~."""
-    # An empty AWS_CONFIG_FILE counts as unset (botocore would read no file at all).
-    raw = environ.get("AWS_CONFIG_FILE") or CONFIG_FILE
+def _config_file(
+    environ: Mapping[str, str], variable: str = "AWS_CONFIG_FILE", default: str = CONFIG_FILE
+) -> str:
+    """AWS_CONFIG_FILE (or ~/.aws/config), expanded as botocore does: $VARS, then ~;
+    the same for the credentials file."""
+    # An empty variable counts as unset (botocore would read no file at all).
+    raw = environ.get(variable) or default
     return _expanduser(_expandvars(raw, environ), environ.get("HOME"))
 
 

@@ -199,7 +199,7 @@ def _variable_of(field: str) -> str:
     return name
 
 
-COMPUTED = {"config_file", "shell_state", "environ_for_child"}
+COMPUTED = {"config_file", "credentials_file", "shell_state", "environ_for_child"}
 
 
 def test_each_raw_field_holds_the_variable_it_is_named_after() -> None:
@@ -210,6 +210,7 @@ def test_each_raw_field_holds_the_variable_it_is_named_after() -> None:
         if field not in COMPUTED:
             assert value == f"value of {_variable_of(field)}", field
     assert found.config_file == "value of AWS_CONFIG_FILE"
+    assert found.credentials_file == "value of AWS_SHARED_CREDENTIALS_FILE"
 
 
 def test_unset_variables_are_none_and_empty_ones_stay_empty() -> None:

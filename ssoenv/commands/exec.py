@@ -187,7 +187,6 @@ def _in_terminal_foreground() -> bool:
 def run(profile: str, argv: list[str], *, no_browser: bool, region: str | None = None) -> int:
     """Run the command; `region` (--region) replaces the profile's region in its
     environment."""
-    from ssoenv import engine
 
     given, command_line = split_command(argv, {"--no-browser"}, frozenset({"--region"}))
     no_browser = no_browser or "--no-browser" in given
@@ -198,8 +197,12 @@ def run(profile: str, argv: list[str], *, no_browser: bool, region: str | None =
         raise UsageError(
             "no command to run", hint="usage: ssoenv exec PROFILE -- COMMAND [ARGS]..."
         )
-    selected = rt.load_profile(profile)
+    from ssoenv import chains
+
+    selected = rt.load_target(profile)
     ctx = rt.context(no_browser=no_browser)
-    creds = engine.credentials(ctx, selected, allow_login=rt.interactive())
+    creds = chains.credentials_of(
+        ctx, selected, allow_login=rt.interactive(), ask_mfa=rt.mfa_prompt()
+    )
     env = child_environment(ctx.settings, creds.role, region or selected.region)
     return run_command(command_line, env)

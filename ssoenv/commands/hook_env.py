@@ -12,10 +12,10 @@ from collections.abc import Callable
 from datetime import datetime, timedelta
 from pathlib import Path
 
-from ssoenv import emit, engine, markers
+from ssoenv import chains, emit, engine, markers
 from ssoenv import runtime as rt
 from ssoenv.errors import SsoenvError
-from ssoenv.model import SsoProfile
+from ssoenv.model import ChainedProfile, SsoProfile
 from ssoenv.settings import ShellState
 from ssoenv.shells import SetVar, UnsetVar
 
@@ -29,7 +29,7 @@ LOCK_WAIT = 2.0
 
 def refresh(
     ctx: engine.Context,
-    load_profile: Callable[[str], SsoProfile],
+    load_profile: Callable[[str], SsoProfile | ChainedProfile],
 ) -> emit.Change:
     shell = ctx.settings.shell_state
     name = shell.ssoenv_profile
@@ -49,10 +49,10 @@ def refresh(
                 f"stopped refreshing '{name}' in this shell; `ssoenv use {name}` takes it back"
             )
             return change
-        creds = engine.credentials(ctx, profile, allow_login=False)
+        creds = chains.credentials_of(ctx, profile, allow_login=False)
     except SsoenvError as error:
         return _failed(shell, name, error, ctx.now())
-    credential_file = ctx.credential_cache.path(profile)
+    credential_file = chains.credential_file(ctx, profile)
     # A region given with `use --region` stays; otherwise the profile's, as it is now.
     chosen = ctx.settings.shell_state.ssoenv_region_chosen
     change = emit.use(
@@ -70,12 +70,13 @@ def refresh(
     return change
 
 
-def _logged_out_elsewhere(ctx: engine.Context, profile: SsoProfile) -> bool:
+def _logged_out_elsewhere(ctx: engine.Context, profile: SsoProfile | ChainedProfile) -> bool:
     """The credentials file this shell loaded is gone and so is the session's token."""
     loaded = ctx.settings.shell_state.ssoenv_cred_file
-    if not loaded or Path(loaded).exists():
+    sso = chains.sso_session_of(profile)
+    if not loaded or Path(loaded).exists() or sso is None:
         return False
-    return ctx.tokens.load(profile.session) is None
+    return ctx.tokens.load(sso.session) is None
 
 
 def _failed(shell: ShellState, name: str, error: SsoenvError, now: datetime) -> emit.Change:
@@ -123,7 +124,7 @@ def run(shell: str) -> None:
         deadline=time.monotonic() + HOOK.worst_case_seconds,
         max_lock_wait=LOCK_WAIT,
     )
-    change = refresh(ctx, rt.load_profile)
+    change = refresh(ctx, rt.load_target)
     for note in change.notes:
         rt.say(note)
     sys.stdout.write(fmt.render(change.ops))

@@ -12,7 +12,8 @@ from ssoenv import runtime as rt
 from ssoenv.cache import TokenCache
 from ssoenv.config import ConfigFile, is_sso_profile, resolve_profile
 from ssoenv.errors import SsoenvError
-from ssoenv.model import SsoSession
+from ssoenv.model import ChainedProfile, SsoProfile, SsoSession
+from ssoenv.roleconfig import assumes_role
 from ssoenv.sessions import SessionState, iso, session_state
 from ssoenv.settings import Settings
 from ssoenv.text import format_columns
@@ -43,6 +44,7 @@ class Row:
     state: SessionState | None = None  # None: not an SSO profile, or a broken one
     error: str | None = None
     active: bool = False
+    chain: tuple[str, ...] | None = None  # a role chain: this profile down to its source
 
     def as_json(self) -> dict[str, object]:
         state = self.state
@@ -60,6 +62,7 @@ class Row:
             "refresh_failed_at": iso(state.refresh_failed_at) if state else None,
             "active": self.active,
             "error": self.error,
+            "chain": list(self.chain) if self.chain else None,
         }
 
 
@@ -73,6 +76,9 @@ def profile_rows(cfg: ConfigFile, settings: Settings, now: datetime) -> list[Row
     for name, section in cfg.profiles.items():
         region = section.get("region")
         own_region = region if isinstance(region, str) else None
+        if assumes_role(section):
+            rows.append(_chain_row(cfg, name, settings, now, states, name == active))
+            continue
         if not is_sso_profile(section):
             rows.append(Row(name, region=own_region, active=name == active))
             continue
@@ -108,16 +114,69 @@ def _memo(
     return states[session.cache_key]
 
 
+def _chain_row(
+    cfg: ConfigFile,
+    name: str,
+    settings: Settings,
+    now: datetime,
+    states: dict[str, SessionState],
+    active: bool,
+) -> Row:
+    """A profile that assumes a role: its role, its chain, and the state of the SSO
+    session the chain starts from (when it starts from one)."""
+    from ssoenv import roleconfig
+
+    section = cfg.profiles[name]  # botocore's rule: role_arn, and no web identity
+    region = section.get("region")
+    own_region = region if isinstance(region, str) else None
+    try:
+        chained = roleconfig.resolve(cfg, rt.credentials_sections(), name, settings)
+    except SsoenvError as error:
+        return Row(name, region=own_region, error=error.message, active=active)
+    if not isinstance(chained, ChainedProfile):
+        return Row(name, region=own_region, active=active)
+    account, role = _role_of(chained.steps[-1].role_arn)
+    base = chained.base if isinstance(chained.base, SsoProfile) else None
+    tokens = TokenCache(paths.aws_sso_cache_dir(settings))
+    return Row(
+        name,
+        sso_session=base.session.name if base else None,
+        start_url=base.session.start_url if base else None,
+        account_id=account,
+        role_name=role,
+        region=chained.region,
+        state=_memo(states, tokens, base.session, now, settings) if base else None,
+        active=active,
+        chain=chained.chain,
+    )
+
+
+def _role_of(arn: str) -> tuple[str | None, str | None]:
+    """(account, role name) of `arn:aws:iam::ACCOUNT:role/PATH/NAME`."""
+    parts = arn.split(":", 5)
+    if len(parts) != 6 or not parts[5].startswith("role/"):
+        return None, None
+    return parts[4] or None, parts[5].rsplit("/", 1)[-1] or None
+
+
 def table(rows: list[Row], now: datetime) -> str:
-    """Aligned columns; '*' marks the profile active in this shell."""
+    """Aligned columns; '*' marks the profile active in this shell. A VIA column
+    shows role chains (`deploy ← dev ← corp`) when the config has any."""
     head = ("", "PROFILE", "SSO SESSION", "ACCOUNT", "ROLE", "REGION", "SESSION STATE")
-    lines = [head]
+    chains = any(row.chain for row in rows)
+    lines: list[tuple[str, ...]] = [(*head, "VIA") if chains else head]
     for row in rows:
         session = row.sso_session or (f"(legacy) {row.start_url}" if row.start_url else "-")
         if row.state is not None:
             state = row.state.describe(now)
         else:
-            state = "invalid config" if row.error else "not an SSO profile"
+            state = (
+                "invalid config"
+                if row.error
+                else "no SSO session (keys)"
+                if row.chain
+                else "not an SSO profile"
+            )
         lines.append(
             (
                 "*" if row.active else "",
@@ -127,6 +186,7 @@ def table(rows: list[Row], now: datetime) -> str:
                 row.role_name or "-",
                 row.region or "-",
                 state,
+                *((" \u2190 ".join(row.chain) if row.chain else "-",) if chains else ()),
             )
         )
     return format_columns(lines)

@@ -13,6 +13,8 @@ from ssoenv import runtime as rt
 from ssoenv.cache import TokenCache, parse_timestamp
 from ssoenv.config import ConfigFile, resolve_profile
 from ssoenv.errors import ConfigError, ExitCode, SsoenvError
+from ssoenv.model import ChainedProfile, SsoProfile
+from ssoenv.roleconfig import assumes_role, resolve
 from ssoenv.sessions import (
     EXPIRED,
     NOT_LOGGED_IN,
@@ -145,7 +147,16 @@ def _cached_state(
     if cfg is None:
         return None
     try:
-        profile = resolve_profile(cfg, name, settings)
+        section = cfg.profiles.get(name)
+        if section is not None and assumes_role(section):
+            # A role chain: the SSO session it starts from, when it starts from one.
+            chained = resolve(cfg, rt.credentials_sections(), name, settings)
+            base = chained.base if isinstance(chained, ChainedProfile) else chained
+            if not isinstance(base, SsoProfile):
+                return None
+            profile = base
+        else:
+            profile = resolve_profile(cfg, name, settings)
     except SsoenvError:
         return None  # renamed or removed since `use`: the environment still tells a lot
     return session_state(

@@ -7,6 +7,7 @@ from __future__ import annotations
 import sys
 
 from ssoenv import runtime as rt
+from ssoenv.model import SsoProfile
 
 
 def run(
@@ -19,21 +20,24 @@ def run(
     region: str | None = None,
 ) -> None:
     """Print the exports; `region` (--region) replaces the profile's region in them."""
-    from ssoenv import emit, engine, markers
+    from ssoenv import chains, emit, markers
 
     if region is not None:
         rt.check_region_option(region)
     fmt = rt.output_format(shell)
     rt.refuse_terminal_stdout("use", profile)
-    selected = rt.load_profile(profile)
+    selected = rt.load_target(profile)
     # Only a person at a terminal may be sent to a browser: the prompt hook,
     # credential_process and scripts get one line naming `ssoenv login` instead.
     ctx = rt.context(no_browser=no_browser, use_device_code=use_device_code)
-    creds = engine.credentials(ctx, selected, allow_login=not no_login and rt.interactive())
+    allow = not no_login and rt.interactive()
+    creds = chains.credentials_of(
+        ctx, selected, allow_login=allow, ask_mfa=rt.mfa_prompt() if allow else None
+    )
     if fmt is None:
         sys.stdout.write(emit.credential_process(creds.role))
         return
-    credential_file = ctx.credential_cache.path(selected)
+    credential_file = chains.credential_file(ctx, selected)
     change = emit.use(
         selected.name,
         region or selected.region,
@@ -52,8 +56,13 @@ def run(
     output = fmt.render(change.ops)
     for note in change.notes:
         rt.say(note)
+    what = (
+        f"{selected.account_id} {selected.role_name}"
+        if isinstance(selected, SsoProfile)
+        else f"{selected.steps[-1].role_arn} via {chains.describe(selected)}"
+    )
     rt.say(
-        f"using '{selected.name}' ({selected.account_id} {selected.role_name}), "
+        f"using '{selected.name}' ({what}), "
         f"credentials valid until {rt.clock(creds.role.expiration)}"
     )
     sys.stdout.write(output)
