@@ -51,6 +51,20 @@ sso_region = us-east-1
 sso_registration_scopes = sso:account:access
 """
 CONFIG_HEAD = DEV + "\n" + SESSION
+# A role chain two levels deep over `dev` (issue 13): the emulator lets any
+# credentials it issued assume these roles (--role).
+CHAIN_ROLES = ("arn:aws:iam::000000000002:role/Dev", "arn:aws:iam::000000000003:role/Deploy")
+CHAIN = f"""
+[profile dev-role]
+role_arn = {CHAIN_ROLES[0]}
+source_profile = dev
+region = eu-west-1
+
+[profile deploy]
+role_arn = {CHAIN_ROLES[1]}
+source_profile = dev-role
+region = eu-west-1
+"""
 # The peers' forms of the same role: botocore runs `credential_process` for
 # dev-process; aws-sso-util reads the legacy form (the start URL in the profile,
 # which is what `aws-sso-util configure` writes, and the form its own
@@ -245,7 +259,8 @@ class Lab:
         self.workdir = workdir
         self.emulator = subprocess.Popen(
             [PYTHON, "-m", "tests.emulator", "--port", "0",
-             "--accounts", "500", "--roles-per-account", "3"],
+             "--accounts", "500", "--roles-per-account", "3",
+             *(word for arn in CHAIN_ROLES for word in ("--role", arn))],
             cwd=ROOT, stdout=subprocess.PIPE, text=True,
         )  # fmt: skip
         if self.emulator.stdout is None:
@@ -254,7 +269,7 @@ class Lab:
         self.home = workdir / "home"
         (self.home / ".aws").mkdir(parents=True)
         self.config = self.home / ".aws" / "config"
-        self.config.write_text(CONFIG_HEAD + PEERS)
+        self.config.write_text(CONFIG_HEAD + PEERS + CHAIN)
         self.env = {
             "PATH": f"{BIN}:{os.environ.get('PATH', '/usr/bin:/bin')}",
             "HOME": str(self.home),
@@ -262,6 +277,7 @@ class Lab:
             # botocore (and so aws-sso-util) honours these as ssoenv does.
             "AWS_ENDPOINT_URL_SSO_OIDC": url,
             "AWS_ENDPOINT_URL_SSO": url,
+            "AWS_ENDPOINT_URL_STS": url,
             "XDG_CACHE_HOME": str(self.home / ".cache"),
             "LANG": "C.UTF-8",
             "CI": "1",  # never open a browser
@@ -271,6 +287,7 @@ class Lab:
         for profile in ("dev", "dev-legacy"):
             self.setup("login", profile, "--no-browser")
         self.setup("use", "dev", "--shell", "bash")  # warm the credential cache
+        self.setup("use", "deploy", "--shell", "bash")  # ... and the chain's, in ~/.aws/cli/cache
 
     def setup(self, *args: str) -> None:
         """A setup step: when it fails, say so once and go on; the rows that need it fail."""
@@ -499,6 +516,11 @@ def commands(lab: Lab, plan: Plan) -> list[Timed]:
     ssoenv = [
         ("use dev (warm cache)", ["use", "dev", "--shell", "bash"], env),
         ("credential-process dev", ["credential-process", "dev"], env),
+        (
+            "use deploy (a chain of 2 roles over dev, warm cache)",
+            ["use", "deploy", "--shell", "bash"],
+            env,
+        ),
         ("exec dev -- true", ["exec", "dev", "--", "true"], env),
         ("status (dev active)", ["status"], active),
         ("status --json (dev active)", ["status", "--json"], active),
