@@ -28,6 +28,9 @@ demo: install ## Log in, use and log out end to end against the local Identity C
 test: install ## Run the whole test suite (real bash, zsh, fish; emulator on loopback)
 	$(PY) -m pytest
 
+test-fast: install ## The edit-test loop: the tests that start no shell or process (< 30 s)
+	$(PY) -m pytest -m "not shell and not slow"
+
 test-shells: install ## Only the tests that run real bash, zsh and fish
 	$(PY) -m pytest -m shell
 
@@ -66,4 +69,4 @@ shell-scripts: ## Write build/shell/ssoenv.{bash,zsh,fish}: what `ssoenv init` p
 clean: ## Remove the venv and build leftovers
 	rm -rf $(VENV) dist build .pytest_cache .mypy_cache .ruff_cache .hypothesis .import_linter_cache
 
-.PHONY: help install demo test test-shells lint fmt bench build shell-scripts clean
+.PHONY: help install demo test test-fast test-shells lint fmt bench build shell-scripts clean

@@ -341,6 +341,7 @@ _PIECES = st.sampled_from(
 _LINES = st.lists(st.lists(_PIECES, max_size=6).map("".join), max_size=12)
 
 
+@pytest.mark.slow  # 400 examples
 @settings(max_examples=400, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(lines=_LINES, newline=st.sampled_from(["\n", "\r\n", "\r"]))
 def test_fuzzed_files_parse_like_botocore(lines: list[str], newline: str) -> None:
@@ -544,6 +545,7 @@ _SECTION = st.dictionaries(
 ).map(lambda keys: "".join(f"{k} = {_VALUES[k][i % len(_VALUES[k])]}\n" for k, i in keys.items()))
 
 
+@pytest.mark.slow  # 300 examples
 @settings(
     max_examples=300,
     deadline=None,

@@ -171,6 +171,7 @@ def test_status_does_not_pass_the_registration_expiry_off_as_the_session(
     assert found["refreshable"] is True
 
 
+@pytest.mark.shell  # the badge is drawn by a real bash
 @pytest.mark.parametrize("fraction", [0.2, 0.5, 0.9])
 def test_use_counts_the_minutes_as_the_badge(
     aws_env: Path,

@@ -643,6 +643,7 @@ def ps_apply(script: str) -> dict[str, str | None]:
     return env
 
 
+@pytest.mark.slow  # 300 examples
 @settings(max_examples=300)
 @given(values=VALUE_LISTS)
 def test_powershell_round_trip(values: list[str]) -> None:

@@ -211,6 +211,7 @@ def write_profile(config: Path, name: str, region: str) -> None:
     assert profile["region"] == region
 
 
+@pytest.mark.shell  # the readers of the output are real shells
 @pytest.mark.slow
 @pytest.mark.parametrize("case", [0, 1, 2])
 def test_hostile_values_from_server_and_config_stay_data_in_every_format(
@@ -408,6 +409,7 @@ STAMPS = st.from_regex(
 FIELD = st.one_of(JSON, STAMPS)
 
 
+@pytest.mark.slow  # 200 examples
 @settings(max_examples=200, deadline=None)
 @given(
     token=st.dictionaries(st.sampled_from(TOKEN_KEYS), FIELD),

@@ -194,6 +194,7 @@ def test_no_secret_in_any_output_log_or_file(
     assert argv_log.exists()  # the browser really ran, so its argv was checked too
 
 
+@pytest.mark.shell  # strace
 def test_no_secret_in_the_argv_of_any_child(
     logged_in: Emulator, isolated_env: Path, tmp_path: Path
 ) -> None:
