@@ -238,3 +238,19 @@ def test_the_prompt_hook_refreshes_a_chain(chained: Emulator) -> None:
     assert hook.returncode == 0, hook.stderr
     assert "export AWS_ACCESS_KEY_ID=" in hook.stdout
     assert [c["RoleArn"] for c in chained.assume_role_calls()[before:]] == [DEV, DEPLOY]
+
+
+def test_logout_leaves_assumed_roles_as_aws_sso_logout_does(chained: Emulator) -> None:
+    """The AWS CLI's assumed-role entries are not SSO entries: `ssoenv logout`, like
+    `aws sso logout`, leaves them, and they serve the chain until they expire
+    (credentials already issued cannot be revoked anyway)."""
+    key = used("deploy")["AWS_ACCESS_KEY_ID"]
+    cache = Path.home() / ".aws" / "cli" / "cache"
+    entries = sorted(cache.glob("*.json"))
+    assert len(entries) == 2  # dev-role's and deploy's
+    done = run("logout", "--shell", "bash")
+    assert done.returncode == 0, done.stderr
+    assert sorted(cache.glob("*.json")) == entries
+    chained.reset_counts()
+    assert used("deploy")["AWS_ACCESS_KEY_ID"] == key
+    assert sum(chained.calls.values()) == 0, chained.calls

@@ -169,3 +169,80 @@ def test_broken_chains_are_config_errors_naming_the_profiles(
     # botocore refuses each of them too.
     assert botocore_error(files, name) is not None
     assert issubclass(botocore_error(files, name), botocore.exceptions.BotoCoreError)  # type: ignore[arg-type]
+
+
+def test_static_keys_win_and_the_credentials_file_wins(tmp_path: Path) -> None:
+    """A source profile with static keys is used for its keys, not for its own
+    role_arn; a credentials-file section of a config profile's name overrides its
+    values (botocore's Session.full_config merge)."""
+    config, credentials = tmp_path / "config", tmp_path / "credentials"
+    config.write_text(
+        BASE
+        + "[profile keyed]\nrole_arn = arn:aws:iam::222222222222:role/Ignored\n"
+        + "source_profile = corp\n"
+        + "[profile top]\nrole_arn = arn:aws:iam::333333333333:role/FromConfig\n"
+        + "source_profile = keyed\n"
+    )
+    credentials.write_text(
+        "[keyed]\naws_access_key_id = AKIAKEYED\naws_secret_access_key = keyed-secret\n"
+        "[top]\nrole_arn = arn:aws:iam::333333333333:role/FromCredentials\n"
+    )
+    found = resolved((config, credentials), "top")
+    assert isinstance(found, ChainedProfile)
+    assert [step.role_arn for step in found.steps] == [
+        "arn:aws:iam::333333333333:role/FromCredentials"
+    ]
+    assert isinstance(found.base, StaticKeys)
+    assert (found.base.profile, found.base.access_key_id) == ("keyed", "AKIAKEYED")
+    assert botocore_error((config, credentials), "top") is None
+
+
+def test_sts_region_is_the_top_profiles_else_the_environments(files: tuple[Path, Path]) -> None:
+    """Differs from botocore, whose STS client takes the calling client's region
+    (AWS_DEFAULT_REGION before the profile's): in a shell, AWS_REGION is often what
+    the previous `ssoenv use` exported, so the profile's own region comes first."""
+    config, credentials = files
+    sections = parse_text(credentials.read_text(), str(credentials))
+    shell = Settings.from_environ({"HOME": "/", "AWS_REGION": "eu-central-1"})
+    deploy = resolve(load_config(config), sections, "deploy", shell)
+    assert isinstance(deploy, ChainedProfile)
+    assert (deploy.sts_url, deploy.sts_region) == (
+        "https://sts.us-west-2.amazonaws.com/",
+        "us-west-2",
+    )
+    from_env = resolve(load_config(config), sections, "from-env", shell)
+    assert isinstance(from_env, ChainedProfile)
+    assert from_env.sts_region == "eu-central-1"
+    nowhere = resolve(
+        load_config(config), sections, "from-env", Settings.from_environ({"HOME": "/"})
+    )
+    assert isinstance(nowhere, ChainedProfile)
+    # No region anywhere: the global endpoint, signed for us-east-1, as botocore does.
+    assert (nowhere.sts_url, nowhere.sts_region) == ("https://sts.amazonaws.com/", "us-east-1")
+
+
+@pytest.mark.parametrize(
+    ("extra", "words"),
+    [
+        ("source_profile = corp\nduration_seconds = 1h\n", "is not a number of seconds"),
+        ("credential_source = Ec2InstanceMetadata\n", "not supported by ssoenv"),
+    ],
+    ids=["duration-not-a-number", "credential-source-not-environment"],
+)
+def test_stricter_than_botocore_where_it_would_guess(
+    tmp_path: Path, extra: str, words: str
+) -> None:
+    """botocore drops a duration_seconds it cannot read (and asks for an hour), and
+    would fetch EC2 or ECS credentials; ssoenv says what is wrong instead."""
+    config, credentials = tmp_path / "config", tmp_path / "credentials"
+    config.write_text(
+        BASE + "[profile odd]\nrole_arn = arn:aws:iam::222222222222:role/Dev\n" + extra
+    )
+    credentials.write_text("")
+    with pytest.raises(ConfigError) as raised:
+        resolved((config, credentials), "odd")
+    assert raised.value.exit_code == 3
+    assert words in raised.value.message and "[profile odd]" in raised.value.message
+    assert raised.value.hint
+    if "duration_seconds" in extra:
+        assert botocore_error((config, credentials), "odd") is None  # botocore goes ahead
