@@ -16,7 +16,7 @@ from ssoenv.errors import Interrupted
 EXIT_CODES_HELP = """Exit codes: 0 success; 1 unexpected error (a bug: rerun with --debug);
 2 bad arguments; 3 configuration problem (~/.aws/config, unknown profile);
 4 login required; 5 login failed or denied; 6 role not assigned to you;
-7 other IAM Identity Center error; 8 network error or timeout; 9 partly done
+7 other IAM Identity Center or STS error; 8 network error or timeout; 9 partly done
 (logout, populate: each item not done is named on stderr); 130 interrupted."""
 
 app = typer.Typer(

@@ -16,7 +16,7 @@ class ExitCode(IntEnum):
     LOGIN_REQUIRED = 4  # no valid SSO session and no login allowed: run `ssoenv login`
     LOGIN_FAILED = 5  # the login was denied, timed out or expired
     ACCESS_DENIED = 6  # the role or account is not assigned to you
-    AWS_ERROR = 7  # IAM Identity Center answered with another error
+    AWS_ERROR = 7  # IAM Identity Center or STS answered with another error
     NETWORK = 8  # IAM Identity Center could not be reached in time
     # Partly done: a command over many items (logout's cached sessions, populate's
     # roles) finished the good ones and named each bad one in a line on stderr.

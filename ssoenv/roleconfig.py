@@ -6,8 +6,9 @@ or the environment's keys (`credential_source = Environment`).
 
 botocore's rules, kept: a profile with role_arn but also web_identity_token_file
 is not an assume-role profile; static keys in a source profile win over its own
-role_arn; a profile may name itself as source_profile only when it holds static
-keys; any other repeated profile is a cycle. The credentials file's sections
+role_arn, and its SSO role wins over its static keys; a profile may name itself
+as source_profile only when it holds static keys; any other repeated profile is
+a cycle. The credentials file's sections
 extend the config's profiles of the same name (its values win), as botocore's
 Session.full_config merges them.
 
@@ -139,6 +140,10 @@ def _source(
         )
     visited.append(source_profile)
     if has_static_keys(source_section):
+        # botocore then resolves the source with its profile chain, whose SSO
+        # provider comes before the static keys; its role_arn is not followed.
+        if is_sso_profile(source_section):
+            return resolve_profile(profiles.cfg, source_profile, settings)
         return _static(profiles, source_profile, source_section)
     if assumes_role(source_section):
         return source_profile

@@ -186,7 +186,10 @@ def mfa_prompt() -> Callable[[str], str] | None:
         return None
 
     def ask(serial: str) -> str:
-        code = prompter().ask(f"MFA code for {serial}", "--mfa-code", None, _mfa_code)
+        # A one-time code, valid seconds: typed like the other answers, on stderr.
+        code = prompter().ask(
+            f"MFA code for {serial}", "", None, _mfa_code, explain="type the 6-digit code"
+        )
         return code or ""
 
     return ask

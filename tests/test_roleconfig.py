@@ -16,6 +16,8 @@ from ssoenv.model import ChainedProfile, EnvironmentKeys, SsoProfile, StaticKeys
 from ssoenv.roleconfig import resolve
 from ssoenv.settings import Settings
 
+ARN_TOP = "arn:aws:iam::222222222222:role/Top"
+
 BASE = """\
 [profile corp]
 sso_session = corp
@@ -246,3 +248,14 @@ def test_stricter_than_botocore_where_it_would_guess(
     assert raised.value.hint
     if "duration_seconds" in extra:
         assert botocore_error((config, credentials), "odd") is None  # botocore goes ahead
+
+
+def test_a_source_with_static_keys_and_an_sso_role_gives_the_sso_role(tmp_path: Path) -> None:
+    """botocore resolves such a source with its profile chain, where SSO comes
+    before the static keys (ProfileProviderBuilder's order)."""
+    config, credentials = tmp_path / "config", tmp_path / "credentials"
+    config.write_text(BASE + f"\n[profile top]\nrole_arn = {ARN_TOP}\nsource_profile = corp\n")
+    credentials.write_text("[corp]\naws_access_key_id = AKIAK\naws_secret_access_key = s\n")
+    found = resolved((config, credentials), "top")
+    assert isinstance(found, ChainedProfile) and isinstance(found.base, SsoProfile)
+    assert [step.profile for step in found.steps] == ["top"]
