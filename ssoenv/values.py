@@ -109,6 +109,14 @@ def _make_init(class_name: str, fields: tuple[str, ...], defaults: dict[str, obj
     count = len(fields)
 
     def __init__(self: object, *args: object, **kwargs: object) -> None:
+        if not args and known.issuperset(kwargs):
+            # The usual call, by keywords only: straight into the instance dict.
+            values = self.__dict__
+            values.update(defaults)
+            values.update(kwargs)
+            if len(values) == count:
+                return
+            values.clear()
         if len(args) > count:
             raise TypeError(f"{class_name}() takes {count} arguments, not {len(args)}")
         values = dict(defaults)
