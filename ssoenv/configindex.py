@@ -11,14 +11,15 @@ needs them all, decodes them all (still ~30 times cheaper than parsing).
 Never stale: the index is keyed by the digest of the config file's bytes, which
 ssoenv reads anyway (a millisecond for 10,000 profiles), not by its size and
 modification time, which an edit can leave unchanged (same size, within the
-same clock tick, or restored with `touch -d`). A second digest, over the index
-body, makes a damaged index count as absent. Either way the config is parsed
-again and the index rewritten (0600, atomically, in ssoenv's private cache).
+same clock tick, or restored with `touch -d`). The body's length and CRC make a
+damaged index (truncated, altered) count as absent; the file is ssoenv's own,
+0600 in a private folder, so an accident is what this guards against. Either
+way the config is parsed again and the index rewritten (atomically).
 
 Format (version 1), one index file per config path:
 
     ssoenv-config-index 1 <blake2b of the config bytes>
-    <blake2b of everything after this line>
+    <length of everything after this line> <its CRC-32>
     ["profile","dev"]<TAB>["profile dev",{"sso_session":"corp",...}]
     ...
 
@@ -61,8 +62,10 @@ def index_path(folder: Path, config: Path) -> Path:
 class Index:
     """The sections of one config file as the index holds them, decoded on demand."""
 
-    def __init__(self, body: str) -> None:
-        self._body = body
+    def __init__(self, text: str, start: int) -> None:
+        # text[start:] is the body, one line per section; text[start - 1] is "\n",
+        # so every line, the first included, is found as "\n" + key + "\t".
+        self._body, self._start = text, start
         self._found: dict[tuple[str, str], tuple[str, Section] | None] = {}
         self._all: dict[tuple[str, str], tuple[str, Section]] | None = None
 
@@ -73,7 +76,7 @@ class Index:
             return self._all.get(key)
         if key not in self._found:
             start = "\n" + json.dumps([kind, name]) + "\t"
-            at = self._body.find(start)
+            at = self._body.find(start, self._start - 1)
             if at < 0:
                 self._found[key] = None
             else:
@@ -87,7 +90,7 @@ class Index:
         if self._all is None:
             # One parse for all lines: a tab or a newline is never inside the JSON,
             # so the body becomes a JSON array of [key, value] pairs by replacement.
-            lines = self._body.strip("\n")
+            lines = self._body[self._start :].strip("\n")
             pairs = json.loads("[[" + lines.replace("\t", ",").replace("\n", "],[") + "]]")
             self._all = (
                 {(kind, name): (header, section) for (kind, name), (header, section) in pairs}
@@ -170,14 +173,23 @@ def lookup(folder: Path, config: Path, data: bytes) -> Index | None:
             raw = handle.read()
     except OSError:
         return None
-    head, _, rest = raw.partition(b"\n")
-    body_digest, _, body = rest.partition(b"\n")
-    if head != f"{MAGIC} {_digest(data)}".encode() or body_digest != _digest(body).encode():
+    first = raw.find(b"\n")
+    second = raw.find(b"\n", first + 1)
+    if first < 0 or second < 0 or raw[:first] != f"{MAGIC} {_digest(data)}".encode():
+        return None
+    if raw[first + 1 : second] != _check(memoryview(raw)[second + 1 :]):
         return None
     try:
-        return Index("\n" + body.decode("ascii"))
-    except UnicodeDecodeError:  # cannot be: the digest matched what ssoenv wrote
+        return Index(raw.decode("ascii"), second + 1)
+    except UnicodeDecodeError:  # cannot be: the CRC matched what ssoenv wrote
         return None
+
+
+def _check(body: bytes | memoryview) -> bytes:
+    """The body's length and CRC-32: a damaged index never passes for a good one."""
+    import zlib
+
+    return f"{len(body)} {zlib.crc32(body):08x}".encode()
 
 
 def store(
@@ -194,7 +206,7 @@ def store(
         for name, section in maps[kind].items()
     ]
     body = "".join(lines).encode("ascii")
-    text = f"{MAGIC} {_digest(data)}\n{_digest(body)}\n".encode() + body
+    text = f"{MAGIC} {_digest(data)}\n".encode() + _check(body) + b"\n" + body
     try:
         files.write_bytes(index_path(folder, config), text)
     except (OSError, SsoenvError) as error:

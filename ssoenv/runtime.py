@@ -163,7 +163,10 @@ def load_target(name: str | None) -> SsoProfile | ChainedProfile:
     chosen, source = select_profile(name, settings())
     section = cfg.profiles.get(chosen)
     if section is None or "role_arn" not in section:
-        return load_profile(name)
+        from ssoenv.config import resolve_profile
+
+        profile: SsoProfile = resolve_profile(cfg, chosen, settings(), source=source)
+        return profile
     from ssoenv import roleconfig
 
     return roleconfig.resolve(cfg, credentials_sections(), chosen, settings(), source=source)
