@@ -61,8 +61,5 @@ def format_columns(lines: Sequence[Sequence[str]]) -> str:
         for cells in lines
     ]
     widths = [max(map(len, column)) for column in zip(*shown, strict=True)]
-    return "".join(
-        "  ".join([cell.ljust(width) for cell, width in zip(cells, widths, strict=True)]).rstrip()
-        + "\n"
-        for cells in shown
-    )
+    line = "  ".join(f"{{:<{width}}}" for width in widths)  # one format call per row
+    return "".join(line.format(*cells).rstrip() + "\n" for cells in shown)

@@ -17,7 +17,6 @@ from ssoenv.roleconfig import assumes_role
 from ssoenv.sessions import SessionState, iso, session_state
 from ssoenv.settings import Settings
 from ssoenv.text import format_columns
-from ssoenv.values import frozen
 
 
 def run(*, as_json: bool) -> None:
@@ -33,18 +32,39 @@ def run(*, as_json: bool) -> None:
     sys.stdout.write(table(rows, now))
 
 
-@frozen
 class Row:
-    profile: str
-    sso_session: str | None = None
-    start_url: str | None = None
-    account_id: str | None = None
-    role_name: str | None = None
-    region: str | None = None
-    state: SessionState | None = None  # None: not an SSO profile, or a broken one
-    error: str | None = None
-    active: bool = False
-    chain: tuple[str, ...] | None = None  # a role chain: this profile down to its source
+    """One line of `list`. A plain class, not @frozen: `list` makes one per
+    profile, ten thousand on a large config, and nothing else holds them."""
+
+    __slots__ = (
+        "account_id",
+        "active",
+        "chain",
+        "error",
+        "profile",
+        "region",
+        "role_name",
+        "sso_session",
+        "start_url",
+        "state",
+    )
+
+    def __init__(
+        self,
+        profile: str,
+        sso_session: str | None = None,
+        start_url: str | None = None,
+        account_id: str | None = None,
+        role_name: str | None = None,
+        region: str | None = None,
+        state: SessionState | None = None,  # None: not an SSO profile, or a broken one
+        error: str | None = None,
+        active: bool = False,
+        chain: tuple[str, ...] | None = None,  # a role chain: this profile down to its source
+    ) -> None:
+        self.profile, self.sso_session, self.start_url = profile, sso_session, start_url
+        self.account_id, self.role_name, self.region = account_id, role_name, region
+        self.state, self.error, self.active, self.chain = state, error, active, chain
 
     def as_json(self) -> dict[str, object]:
         state = self.state
