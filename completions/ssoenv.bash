@@ -197,6 +197,7 @@ accounts - --sso-session= --profile= --json --no-browser
 populate - --sso-session= --profile= --template= --region= --prune --dry-run --no-browser
 exec profile --no-browser --region=
 credential-process profile
+console profile --url --destination= --duration= --region=
 '
     \builtin local globals='--debug --version --help -h'
     \builtin local formats='bash zsh sh fish powershell nu env json'

@@ -185,6 +185,12 @@ function __ssoenv_option --argument-names command option
             complete -c ssoenv -n $when $flag -d 'Print the diff; change nothing'
         case template
             complete -c ssoenv -n $when $flag -x -d 'Profile names, from {account_name} {role_name}...'
+        case url
+            complete -c ssoenv -n $when $flag -d 'Print the console sign-in URL instead of opening a browser'
+        case destination
+            complete -c ssoenv -n $when $flag -x -d 'The console page to open (a URL)'
+        case duration
+            complete -c ssoenv -n $when $flag -x -d 'Console session length, 900 to 43200 seconds'
         case '*'
             if string match -q -- '*=' $option
                 complete -c ssoenv -n $when $flag -x
@@ -234,3 +240,4 @@ __ssoenv_command populate - 'A profile for every account and role' --sso-session
 __ssoenv_command exec profile "Run a command with a profile's credentials" --no-browser --region=
 complete -c ssoenv -n __ssoenv_after_dashdash -x -a '(__ssoenv_complete_after_dashdash)'
 __ssoenv_command credential-process profile 'Print the credential_process JSON of a profile'
+__ssoenv_command console profile "Open the AWS console signed in as a profile's role" --url --destination= --duration= --region=

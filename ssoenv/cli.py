@@ -554,6 +554,60 @@ def exec_command(
     raise typer.Exit(command.run(profile, list(argv or []), no_browser=no_browser, region=region))
 
 
+@command()
+def console(
+    profile: ProfileArg = None,
+    url: Annotated[
+        bool,
+        typer.Option(
+            "--url",
+            help="Print the sign-in URL on stdout instead of opening a browser (the default "
+            "where no browser here can, when stdout is not a terminal). Whoever opens it "
+            "within 15 minutes is signed in as the role.",
+        ),
+    ] = False,
+    destination: Annotated[
+        str | None,
+        typer.Option(
+            "--destination",
+            metavar="URL",
+            help="The console page to open, e.g. https://console.aws.amazon.com/s3/home. "
+            "Default: the console's home in the region.",
+            show_default=False,
+        ),
+    ] = None,
+    duration: Annotated[
+        str | None,
+        typer.Option(
+            "--duration",
+            metavar="SECONDS",
+            help="How long the console session lasts, 900 to 43200 seconds. Not for "
+            "credentials of role chaining, for which AWS refuses it. Default: AWS's.",
+            show_default=False,
+        ),
+    ] = None,
+    region: Annotated[
+        str | None,
+        typer.Option(
+            "--region",
+            help="Open the console in this region instead of the profile's.",
+            show_default=False,
+        ),
+    ] = None,
+) -> None:
+    """Open the AWS console in a browser, signed in as a profile's role (SSO or
+    chained), as Granted's `assume -c` and aws-vault's `login` do.
+
+    The role's credentials get a sign-in token from the console federation
+    endpoint (AWS_ENDPOINT_URL_SIGNIN overrides it); the URL holding the token is
+    opened in the browser, or printed with --url, e.g. over SSH. Logs in first
+    only at a terminal.
+    """
+    from ssoenv.commands import console as command
+
+    command.run(profile, url=url, destination=destination, duration=duration, region=region)
+
+
 @command("credential-process")
 def credential_process(
     profile: Annotated[

@@ -70,6 +70,9 @@ _PARTITIONS = (
 _OIDC = ("sso_oidc", "oidc")
 _PORTAL = ("sso", "portal.sso")
 _STS = ("sts", "sts")
+# botocore's Signin service (AWS_ENDPOINT_URL_SIGNIN): the console sign-in host, whose
+# default hosts per partition ssoenv.signin knows.
+_SIGNIN = ("signin", "signin")
 
 # botocore's LEGACY_GLOBAL_STS_REGIONS: with `sts_regional_endpoints = legacy`, STS
 # clients of these regions call the global endpoint (tests compare with botocore).
@@ -177,6 +180,27 @@ def resolve_sts_endpoint(
     return StsEndpoint(_default_url(_STS[1], region, fips=fips, dual_stack=dual) + "/", signing)
 
 
+def configured_signin_endpoint(
+    cfg: ConfigFile,
+    profile_section: ProfileSection,
+    settings: Settings,
+    *,
+    profile_name: str | None = None,
+) -> str | None:
+    """The sign-in endpoint configured for this profile, as botocore configures a
+    `signin` client's (AWS_ENDPOINT_URL_SIGNIN, AWS_ENDPOINT_URL, the services
+    section's `signin`, the profile's endpoint_url; none when configured endpoints
+    are ignored), without its trailing slash; None: the partition's own host."""
+    where = _profile_where(cfg, profile_section, profile_name)
+    configured = _configured_endpoint(cfg, profile_section, _SIGNIN, settings, where)
+    return None if configured is None else _checked(*configured)
+
+
+def partition_name(region: str) -> str:
+    """The partition of `region` (aws, aws-cn, aws-us-gov...), as partitions.json says."""
+    return _partition(region).name
+
+
 def _sts_regional_endpoints(settings: Settings, section: ProfileSection, where: str) -> str:
     """`legacy` or `regional` (the default): AWS_STS_REGIONAL_ENDPOINTS, which wins
     whenever it is set, or the profile's sts_regional_endpoints. Empty is the default;
@@ -261,6 +285,7 @@ def _configured(
         "sso_oidc": settings.aws_endpoint_url_sso_oidc,
         "sso": settings.aws_endpoint_url_sso,
         "sts": settings.aws_endpoint_url_sts,
+        "signin": settings.aws_endpoint_url_signin,
     }
     for variable, value in (
         (f"AWS_ENDPOINT_URL_{service_id.upper()}", own[service_id]),

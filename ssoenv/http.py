@@ -153,6 +153,30 @@ class HttpClient:
 
         return self._retrying(call, url, service, once)
 
+    def call_form(
+        self,
+        url: str,
+        form: Sequence[tuple[str, str]],
+        *,
+        operation: str,
+        service: str,
+    ) -> dict[str, Any]:
+        """A form POSTed to an endpoint that answers a JSON object, and its errors
+        with an HTML page (the console federation endpoint's getSigninToken). The
+        form may hold credentials: it travels in the body, never in the URL, which
+        proxies log and connection errors quote. An error status is typed by its
+        number (code `HTTP 400`; 429 and 5xx are retried as in `call`), with the
+        page's heading as the message. `service` names the server in messages."""
+        call = f"{operation}: POST"
+        body = urlencode(form).encode("ascii")
+        headers = {"Content-Type": FORM_CONTENT_TYPE, "Accept": "application/json"}
+
+        def once() -> dict[str, Any]:
+            response, raw = self._send(call, "POST", url, body, None, headers)
+            return _decode_form_answer(response, raw, url)
+
+        return self._retrying(call, url, service, once)
+
     def _retrying(self, call: str, url: str, service: str, once: Callable[[], T]) -> T:
         """`once()`, tried again after throttling, 5xx and refused connections,
         within the policy's attempts and the caller's deadline."""
@@ -321,6 +345,42 @@ def _decode(response: requests.Response, raw: bytes, url: str) -> dict[str, Any]
         raise _unexpected(response, url)
     return_message = _error_message(parsed) or f"HTTP {status}"
     raise AwsApiError(code, return_message, status=status)
+
+
+def _decode_form_answer(response: requests.Response, raw: bytes, url: str) -> dict[str, Any]:
+    """A JSON object, or the error of an endpoint that answers errors with an HTML
+    page rather than an AWS error document (the console federation endpoint)."""
+    status = response.status_code
+    parsed = _parse_json(raw)
+    if 200 <= status < 300:
+        if isinstance(parsed, dict):
+            return parsed
+        raise _unexpected(response, url)
+    code = _error_code({}, None, status) or f"HTTP {status}"  # 429, 5xx: retried
+    message = _page_heading(raw) or _error_message(parsed) or f"HTTP {status}"
+    raise AwsApiError(code, message, status=status)
+
+
+def _page_heading(raw: bytes) -> str:
+    """What an HTML error page says, for a person: its first heading, else its
+    title, without tags and the "HTTP Status 400 - " they start with; "" if none.
+    Linear in the page, whatever it holds (no pattern here can backtrack)."""
+    import html
+    import re
+
+    text = raw[:16384].decode("utf-8", "replace")
+    lower = text.lower()
+    for tag in ("h1", "title"):
+        start = lower.find(f"<{tag}")
+        inside = lower.find(">", start) + 1 if start >= 0 else 0
+        end = lower.find(f"</{tag}", inside) if inside else -1
+        if end < 0:
+            continue
+        words = " ".join(html.unescape(re.sub(r"<[^<>]*>", " ", text[inside:end])).split())
+        words = re.sub(r"^HTTP Status \d{3}\s*[-\u2013]\s*", "", words)
+        if words:
+            return _printable(words)
+    return ""
 
 
 def _decode_xml(response: requests.Response, raw: bytes, url: str) -> Element:

@@ -88,8 +88,8 @@ VARIABLES: tuple[Variable, ...] = (
     Variable(
         "AWS_ENDPOINT_URL",
         "unset",
-        "the endpoint of every AWS API ssoenv calls (both IAM Identity Center APIs, STS), as "
-        "botocore reads it",
+        "the endpoint of every AWS API ssoenv calls (both IAM Identity Center APIs, STS, the "
+        "console sign-in), as botocore reads it",
     ),
     Variable(
         "AWS_ENDPOINT_URL_SSO_OIDC",
@@ -105,6 +105,12 @@ VARIABLES: tuple[Variable, ...] = (
         "AWS_ENDPOINT_URL_STS",
         "unset",
         "the endpoint of STS (AssumeRole, for role chaining); wins over AWS_ENDPOINT_URL",
+    ),
+    Variable(
+        "AWS_ENDPOINT_URL_SIGNIN",
+        "unset",
+        "the console sign-in endpoint (`console`; `/federation` is added to it, as botocore adds "
+        "a path); wins over AWS_ENDPOINT_URL",
     ),
     Variable(
         "AWS_STS_REGIONAL_ENDPOINTS",
@@ -171,8 +177,8 @@ VARIABLES: tuple[Variable, ...] = (
     Variable(
         "BROWSER",
         "unset",
-        "the browser command for login pages, as Python's `webbrowser` reads it; set, this "
-        "machine has a browser",
+        "the browser command for login pages and `console`, as Python's `webbrowser` reads it; "
+        "set, this machine has a browser",
     ),
     Variable("DISPLAY", "unset", "set: a desktop, where the browser login can run"),
     Variable("WAYLAND_DISPLAY", "unset", "set: a desktop, as DISPLAY"),
@@ -314,6 +320,7 @@ class Settings:
     aws_endpoint_url_sso_oidc: str | None
     aws_endpoint_url_sso: str | None
     aws_endpoint_url_sts: str | None
+    aws_endpoint_url_signin: str | None
     aws_sts_regional_endpoints: str | None
     aws_ignore_configured_endpoint_urls: str | None
     aws_use_fips_endpoint: str | None
@@ -359,6 +366,7 @@ class Settings:
             aws_endpoint_url_sso_oidc=get("AWS_ENDPOINT_URL_SSO_OIDC"),
             aws_endpoint_url_sso=get("AWS_ENDPOINT_URL_SSO"),
             aws_endpoint_url_sts=get("AWS_ENDPOINT_URL_STS"),
+            aws_endpoint_url_signin=get("AWS_ENDPOINT_URL_SIGNIN"),
             aws_sts_regional_endpoints=get("AWS_STS_REGIONAL_ENDPOINTS"),
             aws_ignore_configured_endpoint_urls=get("AWS_IGNORE_CONFIGURED_ENDPOINT_URLS"),
             aws_use_fips_endpoint=get("AWS_USE_FIPS_ENDPOINT"),
