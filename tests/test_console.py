@@ -198,8 +198,9 @@ def test_a_duration_aws_refuses_says_why(logged_in: Emulator, aws_env: Path) -> 
 
 
 def test_which_profiles_are_role_chained(chained: Emulator) -> None:
-    from ssoenv import runtime
+    from ssoenv import runtime, settings
 
+    settings.from_process(reread=True)  # this test's environment, as main() reads it
     assert not role_chained(runtime.load_target("dev"))
     deploy = runtime.load_target("deploy")
     assert isinstance(deploy, ChainedProfile) and role_chained(deploy)
