@@ -199,16 +199,7 @@ class CredentialCache:
         return self.directory / _sha1_name(json.dumps(args, sort_keys=True, separators=(",", ":")))
 
     def load(self, profile: SsoProfile) -> RoleCredentials | None:
-        data = files.read_json(self.path(profile))
-        creds = data.get("Credentials") if data else None
-        if not isinstance(creds, dict):
-            return None
-        values = [creds.get(k) for k in ("AccessKeyId", "SecretAccessKey", "SessionToken")]
-        expiration = parse_timestamp(creds.get("Expiration"))
-        if expiration is None or not all(_exportable(v) for v in values):
-            return None
-        key_id, secret, session_token = (str(v) for v in values)
-        return RoleCredentials(key_id, secret, session_token, expiration, profile.account_id)
+        return _cached_credentials(files.read_json(self.path(profile)), profile.account_id)
 
     def save(self, profile: SsoProfile, credentials: RoleCredentials) -> None:
         files.write_json(
@@ -268,19 +259,7 @@ class AssumeRoleCache:
         return self.directory / key.replace(":", "_").replace("/", "_")
 
     def load(self, step: AssumeRoleStep) -> RoleCredentials | None:
-        data = files.read_json(self.path(step))
-        creds = data.get("Credentials") if data else None
-        if not isinstance(creds, dict):
-            return None
-        values = [creds.get(k) for k in ("AccessKeyId", "SecretAccessKey", "SessionToken")]
-        expiration = parse_timestamp(creds.get("Expiration"))
-        if expiration is None or not all(_exportable(v) for v in values):
-            return None
-        key_id, secret, session_token = (str(v) for v in values)
-        account = creds.get("AccountId")
-        return RoleCredentials(
-            key_id, secret, session_token, expiration, account if isinstance(account, str) else None
-        )
+        return _cached_credentials(files.read_json(self.path(step)), None)
 
     def save(
         self, step: AssumeRoleStep, credentials: RoleCredentials, user_arn: str | None
@@ -301,6 +280,26 @@ class AssumeRoleCache:
         if user_arn is not None:
             body["AssumedRoleUser"] = {"Arn": user_arn}
         files.write_json(self.path(step), body)
+
+
+def _cached_credentials(
+    data: dict[str, Any] | None, account_id: str | None
+) -> RoleCredentials | None:
+    """The `Credentials` of an AWS CLI cache entry (both kinds share the shape), or
+    None when anything is missing or could not be exported. `account_id`: the
+    account when the caller knows it, else the entry's own AccountId."""
+    creds = data.get("Credentials") if data else None
+    if not isinstance(creds, dict):
+        return None
+    values = [creds.get(k) for k in ("AccessKeyId", "SecretAccessKey", "SessionToken")]
+    expiration = parse_timestamp(creds.get("Expiration"))
+    if expiration is None or not all(_exportable(v) for v in values):
+        return None
+    key_id, secret, session_token = (str(v) for v in values)
+    account = account_id if account_id is not None else creds.get("AccountId")
+    return RoleCredentials(
+        key_id, secret, session_token, expiration, account if isinstance(account, str) else None
+    )
 
 
 def _header_safe(value: object) -> TypeGuard[str]:
