@@ -186,3 +186,34 @@ def test_every_folder_and_file_ssoenv_makes_is_private_whatever_the_umask(
     assert len(files) >= 5
     file_modes = {str(path): stat.S_IMODE(path.stat().st_mode) for path in files}
     assert file_modes == dict.fromkeys(file_modes, 0o600)
+
+
+@pytest.mark.parametrize("umask", [0o000, 0o022])
+def test_a_role_chains_cache_and_the_config_index_are_private_whatever_the_umask(
+    aws_env: Path, emulator: Emulator, isolated_env: Path, umask: int
+) -> None:
+    """The AWS CLI's assumed-role cache (written by ssoenv for a role chain) and
+    ssoenv's config index: 0700 folders and 0600 files, also under umask 000."""
+    from tests.emulator import Trust, sso_role_arn
+
+    role = "arn:aws:iam::222222222222:role/Dev"
+    emulator.trust[role] = Trust(principals=(sso_role_arn("111111111111", "ReadOnly"),))
+    aws_env.write_text(
+        aws_env.read_text()
+        + f"\n[profile dev-role]\nrole_arn = {role}\nsource_profile = dev\nregion = eu-west-1\n"
+    )
+    assert run_as_shell("login", "dev", "--no-browser", env={}, umask=umask).returncode == 0
+    use = run_as_shell("use", "dev-role", "--shell", "bash", env={}, umask=umask)
+    assert use.returncode == 0, use.stderr
+    home = isolated_env
+    folders = [
+        home / ".aws" / "cli",
+        home / ".aws" / "cli" / "cache",
+        home / ".cache" / "ssoenv" / "config-index",
+    ]
+    assert {str(f): stat.S_IMODE(f.stat().st_mode) for f in folders} == {
+        str(f): 0o700 for f in folders
+    }
+    made = [*folders[1].iterdir(), *folders[2].iterdir()]
+    assert len(made) >= 2
+    assert {str(f): stat.S_IMODE(f.stat().st_mode) for f in made} == {str(f): 0o600 for f in made}
