@@ -189,18 +189,18 @@ def mfa_prompt() -> Callable[[str], str] | None:
         return None
 
     def ask(serial: str) -> str:
-        # A one-time code, valid seconds: typed like the other answers, on stderr.
-        code = prompter().ask(
-            f"MFA code for {serial}", "", None, _mfa_code, explain="type the 6-digit code"
-        )
-        return code or ""
+        # Not echoed, as botocore's prompt does not echo it; asked again after a typo.
+        import getpass
+
+        for _ in range(3):
+            code = getpass.getpass(f"MFA code for {printable(serial)}: ", stream=sys.stderr)
+            code = code.strip()
+            if code.isascii() and code.isdigit() and len(code) == 6:
+                return code
+            say("an MFA code is six digits")
+        raise UsageError("no MFA code was given", hint="run the command again")
 
     return ask
-
-
-def _mfa_code(text: str) -> None:
-    if not (text.isascii() and text.isdigit() and len(text) == 6):
-        raise UsageError("an MFA code is six digits")
 
 
 def load_profile(name: str | None) -> SsoProfile:

@@ -254,3 +254,31 @@ def test_logout_leaves_assumed_roles_as_aws_sso_logout_does(chained: Emulator) -
     chained.reset_counts()
     assert used("deploy")["AWS_ACCESS_KEY_ID"] == key
     assert sum(chained.calls.values()) == 0, chained.calls
+
+
+@pytest.mark.shell  # a pseudo-terminal, where a person types the code
+def test_mfa_at_a_terminal_asks_without_echo_and_again_after_a_typo(chained: Emulator) -> None:
+    import pexpect
+
+    chained.trust[DEV] = Trust(principals=(sso_role_arn("111111111111", "ReadOnly"),), mfa=True)
+    child = pexpect.spawn(
+        os.path.join(os.path.dirname(sys.executable), "ssoenv"),
+        ["exec", "needs-mfa", "--", "true"],
+        env=dict(os.environ),
+        encoding="utf-8",
+        timeout=30,
+    )
+    child.expect_exact("MFA code for arn:aws:iam::111111111111:mfa/me: ")
+    child.sendline("12345")
+    child.expect_exact("an MFA code is six digits")
+    child.expect_exact("MFA code for arn:aws:iam::111111111111:mfa/me: ")
+    child.sendline(chained.mfa_token_code)
+    child.expect(pexpect.EOF)
+    child.close()
+    assert child.exitstatus == 0, child.before
+    assert chained.mfa_token_code not in (child.before or "")  # not echoed
+    call = chained.assume_role_calls()[-1]
+    assert (call["SerialNumber"], call["TokenCode"]) == (
+        "arn:aws:iam::111111111111:mfa/me",
+        chained.mfa_token_code,
+    )
