@@ -24,7 +24,7 @@ import pytest
 from ssoenv import engine, oidc, pkce
 from ssoenv.model import ClientRegistration, DeviceAuthorization, RoleCredentials, Token
 from ssoenv.settings import Settings
-from tests.emulator import Emulator
+from tests.emulator import Emulator, Trust, sso_role_arn
 from tests.helpers import run
 from tests.reliability.conftest import age_token, credentials_dir, token_file
 
@@ -101,7 +101,11 @@ def shell_env(stdout: str) -> dict[str, str]:
 
 def cache_files(home: Path) -> set[Path]:
     """Where the secrets must be: the AWS CLI's SSO cache and ssoenv's credentials."""
-    places = [home / ".aws" / "sso" / "cache", credentials_dir(home)]
+    places = [
+        home / ".aws" / "sso" / "cache",
+        home / ".aws" / "cli" / "cache",
+        credentials_dir(home),
+    ]
     return {p for place in places if place.is_dir() for p in place.rglob("*")}
 
 
@@ -155,6 +159,24 @@ def test_no_secret_in_any_output_log_or_file(
         "configure", "sso-session", "--sso-session", "other", "--start-url",
         "https://d-2222222222.awsapps.com/start", "--sso-region", "eu-west-1",
     ).returncode == 0  # fmt: skip
+
+    # A role chain over dev: assumed with STS (signed with dev's keys), cached in
+    # the AWS CLI's cache, refused by a trust policy; with and without --debug.
+    role = "arn:aws:iam::222222222222:role/Dev"
+    emulator.trust[role] = Trust(principals=(sso_role_arn("111111111111", "ReadOnly"),))
+    aws_env.write_text(
+        aws_env.read_text()
+        + f"\n[profile dev-role]\nrole_arn = {role}\nsource_profile = dev\nregion = eu-west-1\n"
+    )
+    assert scan.run("--debug", "use", "dev-role", "--shell", "bash", exports=True).returncode == 0
+    assert scan.run("credential-process", "dev-role", exports=True).returncode == 0
+    shutil.rmtree(isolated_env / ".aws" / "cli" / "cache")
+    assert scan.run("--debug", "exec", "dev-role", "--", "true").returncode == 0
+    assert scan.run("list", env=used).returncode == 0
+    emulator.trust[role] = Trust(principals=("arn:aws:iam::999999999999:root",))
+    shutil.rmtree(isolated_env / ".aws" / "cli" / "cache")
+    assert scan.run("use", "dev-role", "--shell", "bash").returncode == 6
+    assert scan.run("--debug", "use", "dev-role", "--shell", "bash").returncode == 1
 
     # Error paths, with and without --debug.
     assert scan.run("use", "forbidden", "--shell", "bash").returncode == 6
