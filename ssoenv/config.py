@@ -38,6 +38,9 @@ class ConfigFile:
     shown_path: str  # `path` as messages show it, e.g. "~/.aws/config" (see shown_path)
     exists: bool = True  # False when the file is missing (an empty config, as for botocore)
     headers: Mapping[tuple[str, str], str] = {}  # (kind, name) -> the header as written
+    # The digest of the file's bytes, when read with an index: what is derived from
+    # the file alone (list's rows) can be kept under it (ssoenv.configindex.digest).
+    digest: str | None = None
 
     def display_path(self) -> str:
         return self.shown_path
@@ -82,7 +85,8 @@ def load_config(path: Path, *, home: Path | None = None, index: Path | None = No
     if index is not None:
         from ssoenv import configindex
 
-        found = configindex.lookup(index, path, data)
+        key = configindex.digest(data)
+        found = configindex.lookup(index, path, key)
         if found is not None:
             return ConfigFile(
                 path,
@@ -91,6 +95,7 @@ def load_config(path: Path, *, home: Path | None = None, index: Path | None = No
                 configindex.Sections(found, "services"),
                 where,
                 headers=configindex.Headers(found),
+                digest=key,
             )
     maps: dict[str, dict[str, Section]] = {"profile": {}, "sso-session": {}, "services": {}}
     headers: dict[tuple[str, str], str] = {}
@@ -99,10 +104,18 @@ def load_config(path: Path, *, home: Path | None = None, index: Path | None = No
         if found_name is not None:  # build_profile_map: a later section replaces an earlier one
             maps[found_name[0]][found_name[1]] = values
             headers[found_name] = header
+    digest = None
     if index is not None:
-        configindex.store(index, path, data, maps, headers)
+        digest = configindex.digest(data)
+        configindex.store(index, path, digest, maps, headers)
     return ConfigFile(
-        path, maps["profile"], maps["sso-session"], maps["services"], where, headers=headers
+        path,
+        maps["profile"],
+        maps["sso-session"],
+        maps["services"],
+        where,
+        headers=headers,
+        digest=digest,
     )
 
 

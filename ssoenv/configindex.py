@@ -44,6 +44,11 @@ MAGIC = "ssoenv-config-index 1"
 KINDS = ("profile", "sso-session", "services")
 
 
+def digest(data: bytes) -> str:
+    """The key of a config file's bytes (also the key of what is derived from them)."""
+    return _digest(data)
+
+
 def _digest(data: bytes) -> str:
     try:  # CPython's built-in blake2: `hashlib` loads OpenSSL first (~2.5 ms)
         from _blake2 import blake2b
@@ -166,8 +171,8 @@ class Headers(Mapping[tuple[str, str], str]):
         return len(self._index.every())
 
 
-def lookup(folder: Path, config: Path, data: bytes) -> Index | None:
-    """The index of `config` when it was made from exactly `data`, else None."""
+def lookup(folder: Path, config: Path, key: str) -> Index | None:
+    """The index of `config` when it was made from the bytes whose digest is `key`."""
     try:
         with open(index_path(folder, config), "rb") as handle:
             raw = handle.read()
@@ -175,7 +180,7 @@ def lookup(folder: Path, config: Path, data: bytes) -> Index | None:
         return None
     first = raw.find(b"\n")
     second = raw.find(b"\n", first + 1)
-    if first < 0 or second < 0 or raw[:first] != f"{MAGIC} {_digest(data)}".encode():
+    if first < 0 or second < 0 or raw[:first] != f"{MAGIC} {key}".encode():
         return None
     if raw[first + 1 : second] != _check(memoryview(raw)[second + 1 :]):
         return None
@@ -195,18 +200,19 @@ def _check(body: bytes | memoryview) -> bytes:
 def store(
     folder: Path,
     config: Path,
-    data: bytes,
+    key: str,
     maps: Mapping[str, Mapping[str, Section]],
     headers: Mapping[tuple[str, str], str],
 ) -> None:
-    """Write the index of `config` as parsed from `data`; a failure only costs speed."""
+    """Write the index of `config` as parsed from the bytes whose digest is `key`;
+    a failure only costs speed."""
     lines = [
         json.dumps([kind, name]) + "\t" + json.dumps([headers[(kind, name)], section]) + "\n"
         for kind in KINDS
         for name, section in maps[kind].items()
     ]
     body = "".join(lines).encode("ascii")
-    text = f"{MAGIC} {_digest(data)}\n".encode() + _check(body) + b"\n" + body
+    text = f"{MAGIC} {key}\n".encode() + _check(body) + b"\n" + body
     try:
         files.write_bytes(index_path(folder, config), text)
     except (OSError, SsoenvError) as error:

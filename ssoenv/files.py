@@ -223,7 +223,7 @@ def fsync_dir(directory: Path) -> None:
             os.close(fd)
 
 
-def read_json(path: Path) -> dict[str, Any] | None:
+def read_json(path: Path, limit: int = 1024 * 1024) -> dict[str, Any] | None:
     """The JSON object in `path`, or None when it is missing, unreadable, truncated
     or not an object: a damaged cache file counts as absent and never crashes."""
     try:
@@ -231,7 +231,7 @@ def read_json(path: Path) -> dict[str, Any] | None:
             # The directory of a private file is private too: repair it on the way.
             _tighten(path.parent, DIR_MODE)
             _tighten(path, FILE_MODE)
-            raw = handle.read(1024 * 1024)
+            raw = handle.read(limit)
     except OSError:
         return None
     try:

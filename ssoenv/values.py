@@ -99,6 +99,11 @@ def replace(obj: T, **changes: object) -> T:
     return type(obj)(**{**current, **changes})
 
 
+def fields(obj: object) -> tuple[str, ...]:
+    """The names of a @frozen value's fields, in declaration order."""
+    return _fields(obj)
+
+
 def _fields(obj: object) -> tuple[str, ...]:
     fields: tuple[str, ...] = getattr(type(obj), "_value_fields")  # noqa: B009
     return fields

@@ -3,11 +3,13 @@ read from the config and the token cache only (no network)."""
 
 from __future__ import annotations
 
+import contextlib
 import json
 import sys
 from datetime import datetime, timezone
+from pathlib import Path
 
-from ssoenv import paths
+from ssoenv import files, paths
 from ssoenv import runtime as rt
 from ssoenv.cache import TokenCache
 from ssoenv.config import ConfigFile, is_sso_profile, resolve_profile
@@ -44,6 +46,7 @@ class Row:
         "profile",
         "region",
         "role_name",
+        "session",
         "sso_session",
         "start_url",
         "state",
@@ -61,10 +64,12 @@ class Row:
         error: str | None = None,
         active: bool = False,
         chain: tuple[str, ...] | None = None,  # a role chain: this profile down to its source
+        session: SsoSession | None = None,  # the SSO session whose state `state` is
     ) -> None:
         self.profile, self.sso_session, self.start_url = profile, sso_session, start_url
         self.account_id, self.role_name, self.region = account_id, role_name, region
         self.state, self.error, self.active, self.chain = state, error, active, chain
+        self.session = session
 
     def as_json(self) -> dict[str, object]:
         state = self.state
@@ -87,7 +92,23 @@ class Row:
 
 
 def profile_rows(cfg: ConfigFile, settings: Settings, now: datetime) -> list[Row]:
-    """Every profile of the file, in file order, with the state of its SSO session."""
+    """Every profile of the file, in file order, with the state of its SSO session.
+
+    What a row says besides the state depends on the config, the credentials file
+    and the settings only: kept beside the config index under a key of all three
+    (and ssoenv's version), it spares a large config's `list` resolving every
+    profile again; the states are read from the token cache each time."""
+    key = _rows_key(cfg, settings)
+    kept = _kept_rows(cfg, settings, key, now) if key is not None else None
+    if kept is not None:
+        return kept
+    rows = _resolved_rows(cfg, settings, now)
+    if key is not None:
+        _keep_rows(cfg, settings, key, rows)
+    return rows
+
+
+def _resolved_rows(cfg: ConfigFile, settings: Settings, now: datetime) -> list[Row]:
     tokens = TokenCache(paths.aws_sso_cache_dir(settings))
     active = settings.shell_state.ssoenv_profile
     rows = []
@@ -117,8 +138,109 @@ def profile_rows(cfg: ConfigFile, settings: Settings, now: datetime) -> list[Row
                 region=profile.region,
                 state=_memo(states, tokens, profile.session, now, settings),
                 active=name == active,
+                session=profile.session,
             )
         )
+    return rows
+
+
+# --- rows kept beside the config index ------------------------------------------------
+
+ROWS_FORMAT = "ssoenv-list-rows 1"
+
+
+def _rows_key(cfg: ConfigFile, settings: Settings) -> str | None:
+    """A digest of everything a row's text depends on but the token cache: the
+    config's bytes, the credentials file's (role chains start there), every
+    setting (the environment's endpoints, regions, HOME in messages...) and
+    ssoenv's version. None without a config digest (no index)."""
+    if cfg.digest is None:
+        return None
+    from ssoenv import __version__
+    from ssoenv.configindex import digest
+    from ssoenv.values import fields
+
+    try:
+        with open(settings.credentials_file, "rb") as handle:
+            credentials = digest(handle.read())
+    except OSError:
+        credentials = "-"
+    shell = settings.shell_state
+    parts = [ROWS_FORMAT, __version__, cfg.digest, credentials, cfg.shown_path]
+    parts += [
+        repr(getattr(settings, name))
+        for name in fields(settings)
+        if name not in ("shell_state", "environ_for_child")
+    ]
+    parts += [repr(shell.aws_region), repr(shell.aws_default_region)]
+    return digest("\n".join(parts).encode("utf-8", "surrogateescape"))
+
+
+def _rows_path(cfg: ConfigFile, settings: Settings) -> Path:
+    from ssoenv.configindex import index_path
+
+    return index_path(paths.config_index_dir(settings), cfg.path).with_suffix(".rows")
+
+
+def _keep_rows(cfg: ConfigFile, settings: Settings, key: str, rows: list[Row]) -> None:
+    """Write the rows' text (not their states) under `key`; a failure costs speed only."""
+    sessions: dict[SsoSession, int] = {}
+    kept = []
+    for row in rows:
+        session = row.session
+        number = None if session is None else sessions.setdefault(session, len(sessions))
+        kept.append(
+            [
+                row.profile,
+                number,
+                row.account_id,
+                row.role_name,
+                row.region,
+                row.error,
+                list(row.chain) if row.chain else None,
+            ]
+        )
+    table = [
+        [s.name, s.start_url, s.region, None if s.scopes is None else list(s.scopes), s.source]
+        for s in sessions
+    ]
+    with contextlib.suppress(OSError, SsoenvError):
+        files.write_json(_rows_path(cfg, settings), {"key": key, "sessions": table, "rows": kept})
+
+
+def _kept_rows(cfg: ConfigFile, settings: Settings, key: str, now: datetime) -> list[Row] | None:
+    # ~60 bytes a profile: a config of 100,000 profiles still fits.
+    data = files.read_json(_rows_path(cfg, settings), limit=64 * 1024 * 1024)
+    if data is None or data.get("key") != key:
+        return None
+    try:
+        sessions = [
+            SsoSession(name, url, region, None if scopes is None else tuple(scopes), source)
+            for name, url, region, scopes, source in data["sessions"]
+        ]
+        tokens = TokenCache(paths.aws_sso_cache_dir(settings))
+        active = settings.shell_state.ssoenv_profile
+        states: dict[str, SessionState] = {}
+        rows = []
+        for name, number, account, role, region, error, chain in data["rows"]:
+            session = None if number is None else sessions[number]
+            rows.append(
+                Row(
+                    name,
+                    sso_session=session.name if session else None,
+                    start_url=session.start_url if session else None,
+                    account_id=account,
+                    role_name=role,
+                    region=region,
+                    state=_memo(states, tokens, session, now, settings) if session else None,
+                    error=error,
+                    active=name == active,
+                    chain=tuple(chain) if chain else None,
+                    session=session,
+                )
+            )
+    except (KeyError, TypeError, ValueError, IndexError):
+        return None  # not what ssoenv wrote: resolve instead
     return rows
 
 
@@ -168,6 +290,7 @@ def _chain_row(
         state=_memo(states, tokens, base.session, now, settings) if base else None,
         active=active,
         chain=chained.chain,
+        session=base.session if base else None,
     )
 
 
