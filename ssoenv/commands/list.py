@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import contextlib
 import json
+import os
 import sys
 from datetime import datetime, timezone
 from pathlib import Path
@@ -167,6 +168,9 @@ def _rows_key(cfg: ConfigFile, settings: Settings) -> str | None:
         credentials = "-"
     shell = settings.shell_state
     parts = [ROWS_FORMAT, __version__, cfg.digest, credentials, cfg.shown_path]
+    # The code that decides a row, as installed (an edited checkout between releases).
+    parts += [str(_code_stamp(name)) for name in ("config", "roleconfig", "endpoints")]
+    parts.append(str(_code_stamp(__name__)))
     parts += [
         repr(getattr(settings, name))
         for name in fields(settings)
@@ -174,6 +178,16 @@ def _rows_key(cfg: ConfigFile, settings: Settings) -> str | None:
     ]
     parts += [repr(shell.aws_region), repr(shell.aws_default_region)]
     return digest("\n".join(parts).encode("utf-8", "surrogateescape"))
+
+
+def _code_stamp(module: str) -> int:
+    import sys
+
+    found = sys.modules.get(module if "." in module else f"ssoenv.{module}")
+    try:
+        return os.stat(str(getattr(found, "__file__", ""))).st_mtime_ns
+    except OSError:
+        return 0
 
 
 def _rows_path(cfg: ConfigFile, settings: Settings) -> Path:
