@@ -102,6 +102,7 @@ def test_a_forged_callback_gets_a_plain_page_and_is_counted_not_kept() -> None:
             listener.wait(0)  # the timeout names the forgeries, which may be why
 
 
+@pytest.mark.slow  # hundreds of HTTP requests: ~2.5 s
 def test_hundreds_of_forged_callbacks_are_all_refused_then_the_real_one_wins() -> None:
     """Each forgery costs a counter increment, not a record: the listener keeps
     serving, and the real redirect after them is the one redeemed."""

@@ -335,6 +335,7 @@ def env_writable(value: str) -> bool:
     return not re.search(r"['\\$\x00-\x1f\x7f-\x9f]", value)
 
 
+@pytest.mark.slow  # Hypothesis, 7 formats: ~5 s, a sixth of the edit-test loop
 @given(values=VALUE_LISTS)
 @pytest.mark.parametrize("shell", ["bash", "zsh", "sh", "fish", "powershell", "nu", "env"])
 def test_one_ascii_statement_per_line(shell: str, values: list[str]) -> None:
