@@ -18,7 +18,7 @@ from collections.abc import Callable
 from datetime import datetime
 from pathlib import Path
 
-from ssoenv import engine, paths
+from ssoenv import emit, engine, markers, paths
 from ssoenv.cache import AssumeRoleCache
 from ssoenv.errors import LoginRequired
 from ssoenv.model import (
@@ -179,11 +179,37 @@ def credentials_of(
     return credentials(ctx, target, allow_login=allow_login, ask_mfa=ask_mfa)
 
 
-def credential_file(ctx: engine.Context, target: SsoProfile | ChainedProfile) -> Path:
+def credential_file_of(ctx: engine.Context, target: SsoProfile | ChainedProfile) -> Path:
     """The cache file a refresh of these credentials rewrites: the shell watches it."""
     if isinstance(target, SsoProfile):
         return ctx.credential_cache.path(target)
     return AssumeRoleCache(paths.aws_cli_cache_dir(ctx.settings)).path(target.steps[-1])
+
+
+def shell_change(
+    ctx: engine.Context,
+    target: SsoProfile | ChainedProfile,
+    creds: engine.Credentials,
+    *,
+    chosen_region: str | None,
+) -> emit.Change:
+    """What `use` and the prompt hook export into a shell for these credentials:
+    the keys and state (`chosen_region`: a `--region` that replaces the profile's),
+    and the shell's marker stamped with the credential file's time."""
+    credential_file = credential_file_of(ctx, target)
+    change = emit.use(
+        target.name,
+        chosen_region or target.region,
+        creds.role,
+        creds.session_expires,
+        settings=ctx.settings,
+        now=ctx.now(),
+        refresh_window=ctx.refresh_window,
+        credential_file=credential_file,
+        region_chosen=chosen_region is not None,
+    )
+    change.ops += markers.marker_ops(ctx.settings, credential_file)
+    return change
 
 
 def sso_session_of(target: SsoProfile | ChainedProfile) -> SsoProfile | None:

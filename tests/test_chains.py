@@ -282,3 +282,21 @@ def test_mfa_at_a_terminal_asks_without_echo_and_again_after_a_typo(chained: Emu
         "arn:aws:iam::111111111111:mfa/me",
         chained.mfa_token_code,
     )
+
+
+def test_a_hostile_chain_is_shown_not_obeyed(chained: Emulator, aws_env: Path) -> None:
+    """Profile names and a role ARN from the config reach the terminal (list's VIA
+    column, use's line on stderr) as visible escapes, never as control bytes."""
+    evil = "ev\x1b[2Jil"
+    aws_env.write_text(
+        aws_env.read_text()
+        + f'\n[profile "{evil}"]\nrole_arn = {DEV}\nsource_profile = dev\n'
+        + "external_id = ext-42\nregion = eu-west-1\n"
+    )
+    table = run("list")
+    assert table.returncode == 0, table.stderr
+    assert "\x1b" not in table.stdout and "ev\\x1b[2Jil \u2190 dev" in table.stdout
+    done = run("use", evil, "--shell", "bash")
+    assert done.returncode == 0, done.stderr
+    assert "\x1b" not in done.stderr and "ev\\x1b[2Jil" in done.stderr
+    assert "\x1b" not in done.stdout  # the shell code is pure ASCII, escapes included

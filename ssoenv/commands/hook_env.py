@@ -12,7 +12,7 @@ from collections.abc import Callable
 from datetime import datetime, timedelta
 from pathlib import Path
 
-from ssoenv import chains, emit, engine, markers
+from ssoenv import chains, emit, engine
 from ssoenv import runtime as rt
 from ssoenv.errors import SsoenvError
 from ssoenv.model import ChainedProfile, SsoProfile
@@ -52,22 +52,9 @@ def refresh(
         creds = chains.credentials_of(ctx, profile, allow_login=False)
     except SsoenvError as error:
         return _failed(shell, name, error, ctx.now())
-    credential_file = chains.credential_file(ctx, profile)
     # A region given with `use --region` stays; otherwise the profile's, as it is now.
-    chosen = ctx.settings.shell_state.ssoenv_region_chosen
-    change = emit.use(
-        profile.name,
-        chosen or profile.region,
-        creds.role,
-        creds.session_expires,
-        settings=ctx.settings,
-        now=ctx.now(),
-        refresh_window=ctx.refresh_window,
-        credential_file=credential_file,
-        region_chosen=bool(chosen),
-    )
-    change.ops += markers.marker_ops(ctx.settings, credential_file)
-    return change
+    chosen = ctx.settings.shell_state.ssoenv_region_chosen or None
+    return chains.shell_change(ctx, profile, creds, chosen_region=chosen)
 
 
 def _logged_out_elsewhere(ctx: engine.Context, profile: SsoProfile | ChainedProfile) -> bool:

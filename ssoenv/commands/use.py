@@ -20,7 +20,7 @@ def run(
     region: str | None = None,
 ) -> None:
     """Print the exports; `region` (--region) replaces the profile's region in them."""
-    from ssoenv import chains, emit, markers
+    from ssoenv import chains, emit
 
     if region is not None:
         rt.check_region_option(region)
@@ -37,19 +37,7 @@ def run(
     if fmt is None:
         sys.stdout.write(emit.credential_process(creds.role))
         return
-    credential_file = chains.credential_file(ctx, selected)
-    change = emit.use(
-        selected.name,
-        region or selected.region,
-        creds.role,
-        creds.session_expires,
-        settings=ctx.settings,
-        now=ctx.now(),
-        refresh_window=ctx.refresh_window,
-        credential_file=credential_file,
-        region_chosen=region is not None,
-    )
-    change.ops += markers.marker_ops(ctx.settings, credential_file)
+    change = chains.shell_change(ctx, selected, creds, chosen_region=region)
     if fmt.name == "env":
         # An env file feeds tools, not a shell that runs the hook: AWS variables only.
         change.ops = [op for op in change.ops if op.name.startswith("AWS_")]
