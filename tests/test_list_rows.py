@@ -109,3 +109,30 @@ def test_damaged_rows_count_as_absent(config: Path, isolated_env: Path, damage: 
     key = json.loads(text)["key"]
     kept.write_text(damage.replace('"K"', json.dumps(key)))
     assert listed() == good
+
+
+def test_the_table_describes_each_sessions_state_once(monkeypatch: pytest.MonkeyPatch) -> None:
+    # The rows of one SSO session share its state: one description each, not one a
+    # profile (10,000 local-time conversions cost a large config ~40 ms a `list`).
+    from datetime import datetime, timedelta, timezone
+
+    from ssoenv.commands import list as listing
+    from ssoenv.sessions import EXPIRED, LOGGED_IN, SessionState
+
+    now = datetime(2026, 12, 2, 12, 0, tzinfo=timezone.utc)
+    corp = SessionState(LOGGED_IN, now + timedelta(hours=1))
+    old = SessionState(EXPIRED, now - timedelta(hours=1))
+    described: list[SessionState] = []
+    real = SessionState.describe
+
+    def counted(self: SessionState, when: datetime) -> str:
+        described.append(self)
+        return real(self, when)
+
+    monkeypatch.setattr(SessionState, "describe", counted)
+    rows = [listing.Row(f"p{n}", "corp", state=corp) for n in range(4)]
+    rows += [listing.Row(f"q{n}", "old", state=old) for n in range(3)]
+    text = listing.table(rows, now).splitlines()
+    assert described == [corp, old]
+    assert [line.endswith(real(corp, now)) for line in text[1:]] == [True] * 4 + [False] * 3
+    assert all(line.endswith(real(old, now)) for line in text[5:])

@@ -322,10 +322,15 @@ def table(rows: list[Row], now: datetime) -> str:
     head = ("", "PROFILE", "SSO SESSION", "ACCOUNT", "ROLE", "REGION", "SESSION STATE")
     chains = any(row.chain for row in rows)
     lines: list[tuple[str, ...]] = [(*head, "VIA") if chains else head]
+    # The profiles of one SSO session share its state object: describing it once
+    # spares a config of 10,000 profiles 10,000 local-time conversions (~40 ms).
+    described: dict[int, str] = {}
     for row in rows:
         session = row.sso_session or (f"(legacy) {row.start_url}" if row.start_url else "-")
         if row.state is not None:
-            state = row.state.describe(now)
+            state = described.get(id(row.state)) or described.setdefault(
+                id(row.state), row.state.describe(now)
+            )
         else:
             state = (
                 "invalid config"
