@@ -18,7 +18,7 @@ from collections.abc import Callable
 from datetime import datetime
 from pathlib import Path
 
-from ssoenv import emit, engine, markers, paths
+from ssoenv import engine, paths
 from ssoenv.cache import AssumeRoleCache
 from ssoenv.errors import LoginRequired
 from ssoenv.model import (
@@ -29,6 +29,10 @@ from ssoenv.model import (
     SsoProfile,
     StaticKeys,
 )
+
+TYPE_CHECKING = False  # True for type checkers: `emit` is loaded by the shells' commands only
+if TYPE_CHECKING:
+    from ssoenv import emit
 
 # Asks a person for the current code of an MFA device (its serial); None: nobody can.
 MfaPrompt = Callable[[str], str]
@@ -196,6 +200,9 @@ def shell_change(
     """What `use` and the prompt hook export into a shell for these credentials:
     the keys and state (`chosen_region`: a `--region` that replaces the profile's),
     and the shell's marker stamped with the credential file's time."""
+    # Here, not at the top: `credential-process` and `exec` need no shell machinery.
+    from ssoenv import emit, markers
+
     credential_file = credential_file_of(ctx, target)
     change = emit.use(
         target.name,

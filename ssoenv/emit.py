@@ -1,15 +1,14 @@
 """What `use` and `logout` change in a shell, as an ordered list of operations,
-independent of any shell's syntax; plus the `credential_process` JSON.
+independent of any shell's syntax.
 Must not import the engine, HTTP or the CLI framework."""
 
 from __future__ import annotations
 
-import json
 import os
-from datetime import datetime, timedelta, timezone
+from datetime import datetime, timedelta
 from pathlib import Path
 
-from ssoenv.model import RoleCredentials
+from ssoenv.model import RoleCredentials, rfc3339
 from ssoenv.shells import EnvOp, SetVar, UnsetVar
 
 TYPE_CHECKING = False  # True for type checkers; `typing` costs every `ssoenv use` ~5 ms
@@ -56,10 +55,6 @@ class Change:
     def __init__(self) -> None:
         self.ops: list[EnvOp] = []
         self.notes: list[str] = []  # for stderr, for the person
-
-
-def rfc3339(moment: datetime) -> str:
-    return moment.astimezone(timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
 
 
 def use(
@@ -189,23 +184,6 @@ def credentials_are_ours(shell: ShellState) -> bool:
     recorded = shell.ssoenv_key_id
     current = shell.aws_access_key_id
     return bool(recorded) and current in (None, recorded)
-
-
-def credential_process(role: RoleCredentials) -> str:
-    """The JSON a `credential_process` line must print (Version 1)."""
-    return (
-        json.dumps(
-            {
-                "Version": 1,
-                "AccessKeyId": role.access_key_id,
-                "SecretAccessKey": role.secret_access_key,
-                "SessionToken": role.session_token,
-                "Expiration": rfc3339(role.expiration),
-            },
-            indent=2,
-        )
-        + "\n"
-    )
 
 
 def _epoch(moment: datetime) -> str:

@@ -111,6 +111,27 @@ class RoleCredentials:
     expiration: datetime
     account_id: str | None = None
 
+    def process_json(self) -> str:
+        """The JSON a `credential_process` line must print (Version 1). Here, not
+        in ssoenv.emit, so `credential-process` loads no shell machinery."""
+        import json  # loaded already by every command that has credentials
+
+        document = {
+            "Version": 1,
+            "AccessKeyId": self.access_key_id,
+            "SecretAccessKey": self.secret_access_key,
+            "SessionToken": self.session_token,
+            "Expiration": rfc3339(self.expiration),
+        }
+        return json.dumps(document, indent=2) + "\n"
+
+
+def rfc3339(moment: datetime) -> str:
+    """A credential's expiry as AWS tools write it: UTC, whole seconds, `Z`."""
+    from datetime import timezone
+
+    return moment.astimezone(timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
+
 
 @frozen
 class StaticKeys:

@@ -197,6 +197,29 @@ def test_what_programs_run_loads_neither_typer_nor_the_network(
         assert not {"typer", "requests", "pydantic"} & set(loaded), args
 
 
+SHELL_PROBE = """
+import sys
+from ssoenv.main import main
+code = main(sys.argv[1:])
+names = ("ssoenv.emit", "ssoenv.markers", "ssoenv.shells")
+sys.stderr.write("LOADED=" + ",".join(name for name in names if name in sys.modules) + "\\n")
+sys.exit(code)
+"""
+
+
+def test_what_programs_run_loads_no_shell_machinery(aws_env: Path, emulator: Emulator) -> None:
+    """credential-process prints JSON and exec starts a child: the exports, the
+    shells' formats and the marker files are for `use` and the prompt hook."""
+    assert run("login", "dev", "--no-browser").returncode == 0
+    assert run("use", "dev", "--shell", "bash").returncode == 0  # warms the cache
+    for args in (["credential-process", "dev"], ["exec", "dev", "--", "true"]):
+        done = subprocess.run(
+            [sys.executable, "-c", SHELL_PROBE, *args], capture_output=True, text=True, check=False
+        )
+        assert done.returncode == 0, done.stderr
+        assert done.stderr.rsplit("LOADED=", 1)[1].strip() == "", args
+
+
 def test_a_cold_use_goes_to_the_network(aws_env: Path, emulator: Emulator) -> None:
     assert run("login", "dev", "--no-browser").returncode == 0
     loaded = loaded_modules("use", "dev", "--shell", "bash").split(",")

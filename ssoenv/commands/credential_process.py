@@ -15,9 +15,9 @@ PROCESS_MIN_VALID = timedelta(minutes=16)
 
 
 def run(profile: str) -> None:
-    from ssoenv import chains, emit
+    from ssoenv import chains
 
     selected = rt.load_target(profile)
     ctx = rt.context(refresh_window=max(rt.settings().refresh_window, PROCESS_MIN_VALID))
     creds = chains.credentials_of(ctx, selected, allow_login=False)
-    sys.stdout.write(emit.credential_process(creds.role))
+    sys.stdout.write(creds.role.process_json())

@@ -13,9 +13,8 @@ from collections.abc import Mapping
 from types import FrameType
 
 from ssoenv import runtime as rt
-from ssoenv.emit import rfc3339
 from ssoenv.errors import SsoenvError, UsageError
-from ssoenv.model import RoleCredentials
+from ssoenv.model import RoleCredentials, rfc3339
 from ssoenv.settings import Settings
 
 # Everything that could make a tool pick credentials or a profile other than ours.

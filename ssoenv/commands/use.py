@@ -20,7 +20,7 @@ def run(
     region: str | None = None,
 ) -> None:
     """Print the exports; `region` (--region) replaces the profile's region in them."""
-    from ssoenv import chains, emit
+    from ssoenv import chains
 
     if region is not None:
         rt.check_region_option(region)
@@ -35,7 +35,7 @@ def run(
         ctx, selected, allow_login=allow, ask_mfa=rt.mfa_prompt() if allow else None
     )
     if fmt is None:
-        sys.stdout.write(emit.credential_process(creds.role))
+        sys.stdout.write(creds.role.process_json())
         return
     change = chains.shell_change(ctx, selected, creds, chosen_region=region)
     if fmt.name == "env":
