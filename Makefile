@@ -34,18 +34,25 @@ test-fast: install ## The edit-test loop: the tests that start no shell or proce
 test-shells: install ## Only the tests that run real bash, zsh and fish
 	$(PY) -m pytest -m shell
 
-lint: install ## ruff, mypy --strict, the import layers, shellcheck, shfmt, zsh -n, fish_indent
+test-browser: install ## Only the browser login in a real headless Chromium (part of make test)
+	$(PY) -m pytest -m browser
+
+lint: install ## ruff, mypy --strict, the import layers, shellcheck, shfmt, zsh -n, fish_indent, nu-check
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
 	$(VENV)/bin/mypy
 	$(VENV)/bin/lint-imports
-	$(VENV)/bin/shellcheck --shell=bash $(SH_PARTS) completions/ssoenv.bash tests/demo.sh
+	$(VENV)/bin/shellcheck --shell=bash $(SH_PARTS) shell/direnv.sh completions/ssoenv.bash tests/demo.sh
+	$(VENV)/bin/shellcheck tests/browser/headless_chromium.sh
+	$(VENV)/bin/shfmt -d -i 4 tests/browser/headless_chromium.sh
 	$(VENV)/bin/shfmt -d -i 4 completions/ssoenv.bash
-	$(VENV)/bin/shfmt -d -i 4 -ln bash $(SH_PARTS)
+	$(VENV)/bin/shfmt -d -i 4 -ln bash $(SH_PARTS) shell/direnv.sh
 	zsh -n shell/common.sh
 	zsh -n shell/zsh.sh
 	zsh -n completions/_ssoenv
 	fish_indent --check shell/ssoenv.fish completions/ssoenv.fish
+	$(VENV)/bin/ssoenv init nu | nu --no-config-file --stdin -c 'nu-check --debug'
+	$(PY) -m tests.pwsh  # `ssoenv init pwsh` and completions/ssoenv.ps1, through a PowerShell parser
 
 fmt: install ## Format the Python code
 	$(VENV)/bin/ruff format .
@@ -63,10 +70,10 @@ bench: $(BENCH_STAMP) ## Measure the felt latencies against the emulator (see RE
 build: install ## Build the sdist and wheel into dist/
 	$(PY) -m build --no-isolation --outdir dist .
 
-shell-scripts: ## Write build/shell/ssoenv.{bash,zsh,fish}: what `ssoenv init` prints, for packagers
+shell-scripts: ## Write build/shell/ssoenv.{bash,zsh,fish,nu,ps1,direnv}: what `ssoenv init` prints, for packagers
 	$(PYTHON) -m ssoenv.commands.init $(SHELL_SCRIPTS_DIR)
 
 clean: ## Remove the venv and build leftovers
 	rm -rf $(VENV) dist build .pytest_cache .mypy_cache .ruff_cache .hypothesis .import_linter_cache
 
-.PHONY: help install demo test test-fast test-shells lint fmt bench build shell-scripts clean
+.PHONY: help install demo test test-fast test-shells test-browser lint fmt bench build shell-scripts clean

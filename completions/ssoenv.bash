@@ -195,13 +195,14 @@ list - --json
 status - --json
 accounts - --sso-session= --profile= --json --no-browser
 populate - --sso-session= --profile= --template= --region= --prune --dry-run --no-browser
-exec profile --no-browser --region=
+exec profile --no-browser --region= --server
 credential-process profile
 console profile --url --destination= --duration= --region=
+serve profile --shell= -s= --env-file= --port= --no-browser --region=
 '
     \builtin local globals='--debug --version --help -h'
     \builtin local formats='bash zsh sh fish powershell nu env json'
-    \builtin local shells='bash zsh fish'
+    \builtin local shells='bash zsh fish nu pwsh direnv'
     \builtin local cur="${COMP_WORDS[COMP_CWORD]-}" prev='' word command='' argument=- options=''
     \builtin local i=1 positionals=0 candidates='' row name kind
     COMPREPLY=()

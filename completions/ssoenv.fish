@@ -191,6 +191,10 @@ function __ssoenv_option --argument-names command option
             complete -c ssoenv -n $when $flag -x -d 'The console page to open (a URL)'
         case duration
             complete -c ssoenv -n $when $flag -x -d 'Console session length, 900 to 43200 seconds'
+        case server
+            complete -c ssoenv -n $when $flag -d 'Give the command a credential server instead of keys'
+        case env-file
+            complete -c ssoenv -n $when $flag -r -F -d 'Also write the variables for other shells there'
         case '*'
             if string match -q -- '*=' $option
                 complete -c ssoenv -n $when $flag -x
@@ -213,7 +217,7 @@ function __ssoenv_command --argument-names name argument description
         case profile
             complete -c ssoenv -n "__ssoenv_wants_argument $name" -a '(__ssoenv_complete_sections profile)'
         case shell
-            complete -c ssoenv -n "__ssoenv_wants_argument $name" -a 'bash zsh fish'
+            complete -c ssoenv -n "__ssoenv_wants_argument $name" -a 'bash zsh fish nu pwsh direnv'
         case configure
             complete -c ssoenv -n "__ssoenv_wants_argument $name" -a sso-session -d 'Write only an sso-session section'
     end
@@ -231,13 +235,14 @@ complete -c ssoenv -n __fish_use_subcommand -s h -l help -d 'Show help'
 __ssoenv_command use profile "Export a profile's role credentials into this shell" --shell= -s= --no-login --no-browser --use-device-code --region=
 __ssoenv_command login profile 'Log in to IAM Identity Center and cache the session' --sso-session= --no-browser --use-device-code --force
 __ssoenv_command logout - 'End sessions, remove cached tokens and role credentials' --sso-session= --shell= -s=
-__ssoenv_command init shell 'Print the shell integration for bash, zsh or fish'
+__ssoenv_command init shell 'Print the shell integration for bash, zsh, fish, nushell or PowerShell, or the direnv library'
 __ssoenv_command configure configure 'Set up a profile: sso-session, login, account and role' --sso-session= --start-url= --sso-region= --scopes= --account-id= --role-name= --region= --output= --profile= --overwrite --no-browser
 __ssoenv_command list - 'Every profile with its session state' --json
 __ssoenv_command status - "This shell's profile and when it expires" --json
 __ssoenv_command accounts - 'The accounts and roles the portal offers' --sso-session= --profile= --json --no-browser
 __ssoenv_command populate - 'A profile for every account and role' --sso-session= --profile= --template= --region= --prune --dry-run --no-browser
-__ssoenv_command exec profile "Run a command with a profile's credentials" --no-browser --region=
+__ssoenv_command exec profile "Run a command with a profile's credentials" --no-browser --region= --server
 complete -c ssoenv -n __ssoenv_after_dashdash -x -a '(__ssoenv_complete_after_dashdash)'
 __ssoenv_command credential-process profile 'Print the credential_process JSON of a profile'
 __ssoenv_command console profile "Open the AWS console signed in as a profile's role" --url --destination= --duration= --region=
+__ssoenv_command serve profile "Serve a profile's credentials to other shells until Ctrl-C" --shell= -s= --env-file= --port= --no-browser --region=

@@ -17,7 +17,8 @@ EXIT_CODES_HELP = """Exit codes: 0 success; 1 unexpected error (a bug: rerun wit
 2 bad arguments; 3 configuration problem (~/.aws/config, unknown profile);
 4 login required; 5 login failed or denied; 6 role not assigned to you;
 7 other IAM Identity Center or STS error; 8 network error or timeout; 9 partly done
-(logout, populate: each item not done is named on stderr); 130 interrupted."""
+(logout, populate: each item not done is named on stderr); 130 interrupted;
+141 stdout closed early (`| head`)."""
 
 app = typer.Typer(
     name="ssoenv",
@@ -181,6 +182,8 @@ def use(
 
     Prints shell code for `eval`; the `ssoenv` shell function (see `ssoenv init`)
     evaluates it for you. Logs in first when needed and a terminal is attached.
+    With no PROFILE (nor AWS_PROFILE) at a terminal, offers a picker of the
+    profiles (fzf when installed; SSOENV_PICKER).
     With --shell json it prints the credential_process JSON instead.
     """
     from ssoenv.commands import use as command
@@ -251,7 +254,10 @@ def logout(
 @command()
 def init(
     shell: Annotated[
-        str, typer.Argument(help="bash, zsh or fish.", metavar="SHELL", show_default=False)
+        str,
+        typer.Argument(
+            help="bash, zsh, fish, nu, pwsh or direnv.", metavar="SHELL", show_default=False
+        ),
     ],
 ) -> None:
     """Print the shell integration: the `ssoenv` function, the prompt hook, the
@@ -260,7 +266,11 @@ def init(
     \b
     bash: add `eval "$(ssoenv init bash)"` to ~/.bashrc;
     zsh: `eval "$(ssoenv init zsh)"` to ~/.zshrc;
-    fish: `ssoenv init fish | source` to ~/.config/fish/config.fish.
+    fish: `ssoenv init fish | source` to ~/.config/fish/config.fish;
+    nushell: save `ssoenv init nu` to a file that config.nu sources (docs/shell.md);
+    PowerShell: `Invoke-Expression (& ssoenv init pwsh | Out-String)` to $PROFILE.
+    direnv: `ssoenv init direnv > ~/.config/direnv/lib/ssoenv.sh`, then
+    `use ssoenv PROFILE` in an .envrc.
     """
     from ssoenv.commands import init as command
 
@@ -269,7 +279,7 @@ def init(
 
 @command("hook-env", hidden=True)
 def hook_env(
-    shell: Annotated[str, typer.Option("--shell", "-s", help="bash, zsh or fish.")],
+    shell: Annotated[str, typer.Option("--shell", "-s", help="bash, zsh, fish, nu or powershell.")],
 ) -> None:
     """Called by the prompt hook: refresh, pick up or clear credentials, never log in."""
     from ssoenv.commands import hook_env as command
@@ -541,6 +551,15 @@ def exec_command(
     ] = None,
     no_browser: NoBrowserOpt = False,
     region: RegionOpt = None,
+    server: Annotated[
+        bool,
+        typer.Option(
+            "--server",
+            help="Give the command a credential server on 127.0.0.1 instead of keys "
+            "(AWS_CONTAINER_CREDENTIALS_FULL_URI and a random AWS_CONTAINER_AUTHORIZATION_TOKEN): "
+            "its SDK gets new credentials before the old ones expire, for as long as it runs.",
+        ),
+    ] = False,
 ) -> None:
     """Run a command with a profile's role credentials in its environment.
 
@@ -551,7 +570,9 @@ def exec_command(
     """
     from ssoenv.commands import exec as command
 
-    raise typer.Exit(command.run(profile, list(argv or []), no_browser=no_browser, region=region))
+    raise typer.Exit(
+        command.run(profile, list(argv or []), no_browser=no_browser, region=region, server=server)
+    )
 
 
 @command()
@@ -626,3 +647,56 @@ def credential_process(
     from ssoenv.commands import credential_process as command
 
     command.run(profile)
+
+
+@command()
+def serve(
+    profile: ProfileArg = None,
+    shell: Annotated[
+        str | None,
+        typer.Option(
+            "--shell",
+            "-s",
+            help="The syntax of the lines shown for other shells (and of --env-file): bash, "
+            "zsh, sh, fish, powershell, nu or env. Default: the shell running ssoenv.",
+            show_default=False,
+        ),
+    ] = None,
+    env_file: Annotated[
+        str | None,
+        typer.Option(
+            "--env-file",
+            metavar="PATH",
+            help="Also write those variables to PATH (0600, atomically; in the --shell "
+            "syntax, else env lines), removed when the server stops.",
+            show_default=False,
+        ),
+    ] = None,
+    port: Annotated[
+        int,
+        typer.Option("--port", help="The port on 127.0.0.1. Default: one the kernel chooses."),
+    ] = 0,
+    no_browser: NoBrowserOpt = False,
+    region: RegionOpt = None,
+) -> None:
+    """Serve PROFILE's role credentials on 127.0.0.1 until Ctrl-C, to programs
+    started in other shells, as `exec --server` serves them to its command.
+
+    The other shell sets AWS_CONTAINER_CREDENTIALS_FULL_URI and
+    AWS_CONTAINER_AUTHORIZATION_TOKEN_FILE (a 0600 file holding the random
+    token; the token itself is never shown), and unsets its own keys and
+    profile: ssoenv shows the lines to run. The SDKs then ask the server for
+    credentials whenever theirs are about to expire.
+    """
+    from ssoenv.commands import serve as command
+
+    raise typer.Exit(
+        command.run(
+            profile,
+            shell=shell,
+            env_file=env_file,
+            port=port,
+            no_browser=no_browser,
+            region=region,
+        )
+    )

@@ -386,11 +386,15 @@ def _browser_login(ctx: Context, session: SsoSession, endpoints: Endpoints) -> T
     """Authorization code with PKCE through a loopback listener
     (docs/protocol.md#browser-login-pkce-and-loopback)."""
     # Imported here: the prompt hook imports this module and never logs in.
+    import shlex
+
     from ssoenv import loopback, pkce
 
     registration = _registration(ctx, session, endpoints, pkce_flow=True)
     request = pkce.new_request()
-    with loopback.CallbackListener(request.state) as listener:
+    # What the browser's page says to run if the login is refused or fails.
+    retry = f"ssoenv login --sso-session {shlex.quote(session.name)}" if session.name else None
+    with loopback.CallbackListener(request.state, retry=retry) as listener:
         redirect_uri = listener.redirect_uri
         url = pkce.authorize_url(
             endpoints.oidc,

@@ -32,6 +32,7 @@ from ssoenv.values import frozen, secret
 # can reach the port probe it or race a forged callback into it.
 LOOPBACK = "127.0.0.1"
 _OAUTH_ERROR = re.compile(r"^[A-Za-z0-9_.-]{1,64}$")
+DENIED = "the login was denied in the browser"
 
 
 @frozen
@@ -43,8 +44,11 @@ class _Outcome:
 class CallbackListener:
     """Use as a context manager: the port is bound on entry, freed on exit."""
 
-    def __init__(self, state: str, *, port: int = 0) -> None:
+    def __init__(self, state: str, *, port: int = 0, retry: str | None = None) -> None:
         self._state = state
+        # The command a page tells the person to run to try again (shell-quoted by
+        # the caller); None: "the login" in general.
+        self.retry = retry
         self._lock = threading.Lock()
         self._done = threading.Event()
         self._outcome: _Outcome | None = None
@@ -143,7 +147,7 @@ def _judge(query: dict[str, list[str]]) -> _Outcome:
     error = _one(query, "error")
     if error:
         if error == "access_denied":
-            return _Outcome(error=LoginFailed("the login was denied in the browser"))
+            return _Outcome(error=LoginFailed(DENIED))
         shown = error if _OAUTH_ERROR.match(error) else "an unreadable error"
         return _Outcome(error=LoginFailed(f"the browser login failed: {shown}"))
     code = _one(query, "code")
@@ -181,44 +185,28 @@ class _Handler(BaseHTTPRequestHandler):
     def do_GET(self) -> None:
         parts = urlsplit(self.path)
         if parts.path != CALLBACK_PATH:
-            self._page(404, "Not found", "This is the ssoenv login listener.")
+            self._page(
+                404,
+                "Not found",
+                "This is the ssoenv login listener; nothing is here. You can close this tab.",
+            )
             return
-        outcome, decided = self.server.listener._receive(parse_qs(parts.query))
+        listener = self.server.listener
+        outcome, decided = listener._receive(parse_qs(parts.query))
         try:
-            if outcome is None:
-                self._page(
-                    400,
-                    "Not this login",
-                    "This is not the answer to the ssoenv login waiting here (it may come "
-                    "from an old browser tab or another program), so it was ignored. "
-                    "The login is still waiting for its own answer.",
-                )
-            elif outcome.code is not None:
-                if decided:
-                    self._page(200, "Logged in", "ssoenv is logged in. You can close this tab.")
-                else:
-                    self._page(
-                        200,
-                        "Logged in",
-                        "ssoenv already received this login; nothing more to do here. "
-                        "You can close this tab.",
-                    )
-            else:
-                reason = outcome.error.message if outcome.error else "unknown error"
-                self._page(
-                    400,
-                    "Login failed",
-                    f"ssoenv could not log in: {reason}. Run the login again in the terminal.",
-                )
+            self._page(*_page_for(outcome, decided, listener.retry))
         finally:
             if decided:
                 self.server.listener._finish()  # only once the page is on its way
 
-    def _page(self, status: int, title: str, text: str) -> None:
+    def _page(self, status: int, title: str, text: str, command: str | None = None) -> None:
+        """A page of plain text (what happened, what to do next) and the command
+        to run, if any, on its own line. Nothing on it loads anything."""
+        shown = f"<pre>{html.escape(command)}</pre>" if command else ""
         body = (
             f"<!doctype html><html><head><meta charset='utf-8'><title>{html.escape(title)}"
             f"</title></head><body style='font-family:sans-serif;margin:3em'>"
-            f"<h1>{html.escape(title)}</h1><p>{html.escape(text)}</p></body></html>"
+            f"<h1>{html.escape(title)}</h1><p>{html.escape(text)}</p>{shown}</body></html>"
         ).encode()
         self.send_response(status)
         self.send_header("Content-Type", "text/html; charset=utf-8")
@@ -233,6 +221,44 @@ class _Handler(BaseHTTPRequestHandler):
 
     def log_message(self, format: str, *args: Any) -> None:
         """Silent: the request line carries the authorization code."""
+
+
+def _page_for(
+    outcome: _Outcome | None, decided: bool, retry: str | None
+) -> tuple[int, str, str, str | None]:
+    """(status, title, text, command) of the page a callback gets: in plain words,
+    what happened and what the person does next, with the command to run, if
+    any, on a line of its own (docs/login.md shows each page)."""
+    if outcome is None:
+        return (
+            400,
+            "Not this login",
+            "This is not the answer to the ssoenv login waiting here (it may come from an "
+            "old browser tab or another program), so it was ignored. The login is still "
+            "waiting for its own answer: finish signing in in the tab ssoenv opened, or "
+            "press Ctrl-C in the terminal to stop it.",
+            None,
+        )
+    back = "You can close this tab and go back to the terminal."
+    if outcome.code is not None:
+        if decided:
+            return 200, "Logged in", f"ssoenv is logged in. {back}", None
+        text = f"ssoenv already received this login; nothing more to do. {back}"
+        return 200, "Logged in", text, None
+    run = "run the command below" if retry else "run the login again"
+    error = outcome.error
+    if error is not None and error.message == DENIED:
+        text = (
+            f"ssoenv could not log in: {DENIED}, so ssoenv is not logged in. To try again, "
+            f"{run} in the terminal and allow access on the sign-in page."
+        )
+        return 400, "Login refused", text, retry
+    reason = error.message if error is not None else "unknown error"
+    text = (
+        f"ssoenv could not log in: {reason}. The terminal says the same. To try again, "
+        f"{run} in the terminal."
+    )
+    return 400, "Login failed", text, retry
 
 
 def _duration(seconds: float) -> str:

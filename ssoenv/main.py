@@ -65,7 +65,9 @@ FAST_COMMANDS = {
     "init": _Grammar({}, {}, range(1, 2)),
     "hook-env": _Grammar({}, _SHELL, range(1), required=("shell",)),
     "credential-process": _Grammar({}, {}, range(1, 2)),
-    "exec": _Grammar({"--no-browser": "no_browser"}, _REGION, range(1, 2), rest=True),
+    "exec": _Grammar(
+        {"--no-browser": "no_browser", "--server": "server"}, _REGION, range(1, 2), rest=True
+    ),
     "status": _Grammar({"--json": "as_json"}, {}, range(1)),
     "list": _Grammar({"--json": "as_json"}, {}, range(1)),
     "logout": _Grammar({}, {**_SHELL, "--sso-session": "sso_session"}, range(1)),
@@ -134,6 +136,7 @@ def _run_fast(command: str, arguments: dict[str, Any]) -> int | None:
             arguments.get("rest", []),
             no_browser="no_browser" in arguments,
             region=arguments.get("region"),
+            server="server" in arguments,
         )
     if command == "status":
         from ssoenv.commands import status
@@ -183,7 +186,9 @@ def _run_typer(args: list[str]) -> int:
     try:
         app(args=args, prog_name="ssoenv")
     except SystemExit as done:
-        return done.code if isinstance(done.code, int) else ExitCode.UNEXPECTED
+        code = done.code if isinstance(done.code, int) else ExitCode.UNEXPECTED
+        # click ends a write to a closed stdout (`--help | head -1`) quietly with 1.
+        return EXIT_PIPE_CLOSED if code == 1 and _stdout_is_gone() else code
     return ExitCode.OK
 
 
@@ -204,15 +209,49 @@ def main(argv: list[str] | None = None) -> int:
         return _fail(Interrupted("interrupted; nothing was changed"), debug)
     except SsoenvError as error:
         return _fail(error, debug)
+    except BrokenPipeError as error:
+        if not _stdout_is_gone():
+            return _internal_error(error, debug)
+        return EXIT_PIPE_CLOSED  # `ssoenv list | head -1`: the reader had enough
     except Exception as error:  # a bug: one line, not a traceback (--debug shows it)
-        if debug:
-            return _traceback(error)
-        # Only the type: an exception's text could hold a value we must not print.
-        sys.stderr.write(
-            f"ssoenv: internal error ({type(error).__name__}); run the command again with "
-            "--debug to see where, and report it\n"
-        )
-        return int(ExitCode.UNEXPECTED)
+        return _internal_error(error, debug)
+
+
+# What a shell reports for a writer killed by SIGPIPE (128 + 13): Python ignores
+# the signal, so ssoenv says it with its status, and nothing on stderr.
+EXIT_PIPE_CLOSED = 141
+
+
+def _stdout_is_gone() -> bool:
+    """Whether stdout's reader has closed it (not some socket's peer): the kernel
+    flags a pipe with no reader left as an error to poll. If so, stdout is pointed
+    at /dev/null, so the interpreter's last flush has nowhere to fail."""
+    import os
+    import select
+
+    try:
+        fd = sys.stdout.fileno()
+        poller = select.poll()
+        poller.register(fd, select.POLLOUT)
+        gone = any(events & (select.POLLERR | select.POLLHUP) for _, events in poller.poll(0))
+    except (OSError, ValueError, AttributeError):
+        return False
+    if gone:
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, fd)
+        os.close(devnull)
+    return gone
+
+
+def _internal_error(error: Exception, debug: bool) -> int:
+    if debug:
+        return _traceback(error)
+    # Only the type: an exception's text could hold a value we must not print.
+    sys.stderr.write(
+        f"ssoenv: internal error ({type(error).__name__}); run the command again with "
+        "--debug to see where, and report it\n"
+    )
+    return int(ExitCode.UNEXPECTED)
 
 
 def _fail(error: SsoenvError, debug: bool) -> int:

@@ -12,7 +12,7 @@ from collections.abc import Callable
 from datetime import datetime, timedelta, timezone
 
 from ssoenv import settings as _settings
-from ssoenv.errors import UsageError
+from ssoenv.errors import Interrupted, UsageError
 from ssoenv.text import printable
 
 TYPE_CHECKING = False  # True for type checkers; `typing` costs every `ssoenv use` ~5 ms
@@ -170,6 +170,33 @@ def load_target(name: str | None) -> SsoProfile | ChainedProfile:
     from ssoenv import roleconfig
 
     return roleconfig.resolve(cfg, credentials_sections(), chosen, settings(), source=source)
+
+
+def pick_profile() -> str | None:
+    """`use` with no profile: the one a person picks at the terminal. None when
+    nobody is asked (no terminal, AWS_PROFILE or AWS_DEFAULT_PROFILE set,
+    SSOENV_PICKER=off, no profile to pick): the profile is then chosen as always."""
+    env = settings()
+    if env.aws_profile or env.aws_default_profile or not interactive():
+        return None
+    tool = env.picker
+    if tool == "off":
+        return None
+    from ssoenv import picker
+
+    found = picker.choices(load_config())
+    if not found:
+        return None
+    try:
+        chosen = picker.pick(found, tool)
+    except OSError:  # no /dev/tty after all (a terminal on stdin and stderr only)
+        return None
+    if chosen is None:
+        raise Interrupted(
+            "no profile was picked; nothing was changed",
+            hint="run `ssoenv use PROFILE`, or `ssoenv use` to pick again",
+        )
+    return chosen
 
 
 def credentials_sections() -> Mapping[str, Section]:

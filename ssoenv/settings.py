@@ -213,6 +213,12 @@ VARIABLES: tuple[Variable, ...] = (
     ),
     Variable("SSOENV_DEBUG", "unset", "`1`: as `--debug`"),
     Variable(
+        "SSOENV_PICKER",
+        "`auto`",
+        "what `use` with no profile shows at a terminal: `fzf`, `builtin` (a list), `off` (no "
+        "picker: the `default` profile, as the AWS CLI) or `auto` (fzf when installed)",
+    ),
+    Variable(
         "SSOENV_DOCTOR",
         "unset",
         '`0` hides the one-time "prompt hook not registered" message (read by the shell '
@@ -348,6 +354,7 @@ class Settings:
     ssoenv_login_wait: str | None
     ssoenv_http_timeout: str | None
     ssoenv_debug: str | None
+    ssoenv_picker: str | None
     shell_state: ShellState
     # `ssoenv exec` hands the whole environment (minus credentials) to its command:
     # for that alone, never to look a variable up. Holds secrets: never shown.
@@ -390,6 +397,7 @@ class Settings:
             ssoenv_login_wait=get("SSOENV_LOGIN_WAIT"),
             ssoenv_http_timeout=get("SSOENV_HTTP_TIMEOUT"),
             ssoenv_debug=get("SSOENV_DEBUG"),
+            ssoenv_picker=get("SSOENV_PICKER"),
             shell_state=ShellState(
                 ssoenv_profile=get("SSOENV_PROFILE"),
                 ssoenv_expires=get("SSOENV_EXPIRES"),
@@ -454,6 +462,19 @@ class Settings:
         raise ConfigError(
             f"SSOENV_LOGIN_FLOW must be device, pkce or auto, not '{wanted[:40]}'",
             hint="fix or unset SSOENV_LOGIN_FLOW",
+        )
+
+    @property
+    def picker(self) -> str:
+        """SSOENV_PICKER, in lower case: "fzf", "builtin", "off" or "auto" (the default)."""
+        wanted = (self.ssoenv_picker or "").strip().lower()
+        if wanted in ("fzf", "builtin", "off", "auto"):
+            return wanted
+        if not wanted:
+            return "auto"
+        raise ConfigError(
+            f"SSOENV_PICKER must be fzf, builtin, off or auto, not '{wanted[:40]}'",
+            hint="fix or unset SSOENV_PICKER",
         )
 
     @property

@@ -173,6 +173,7 @@ def loaded_modules(*args: str, env: dict[str, str] | None = None, allow_fail: bo
 
 def test_init_loads_nothing_costly() -> None:
     assert loaded_modules("init", "bash") == ""
+    assert loaded_modules("init", "pwsh") == ""  # its path quoted without ssoenv.shells
 
 
 def test_warm_use_and_a_fresh_hook_load_nothing_costly(aws_env: Path, emulator: Emulator) -> None:

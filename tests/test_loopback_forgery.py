@@ -170,9 +170,19 @@ def test_a_denial_carrying_the_state_ends_the_login_with_a_plain_page() -> None:
         status, _, page = fetch(f"{listener.redirect_uri}?error=access_denied&state={STATE}")
         assert status == 400
         assert "could not log in: the login was denied in the browser" in page
-        assert "Run the login again" in page
+        assert "To try again, run the login again in the terminal" in page
         with pytest.raises(LoginFailed, match="denied"):
             listener.wait(30)
+
+
+def test_a_refused_login_names_the_command_to_run_as_text() -> None:
+    """The command holds the sso-session's name, from the config: shown, never markup."""
+    retry = "ssoenv login --sso-session '<b>corp</b>'"
+    with CallbackListener(STATE, retry=retry) as listener:
+        status, _, page = fetch(f"{listener.redirect_uri}?error=access_denied&state={STATE}")
+        assert status == 400 and "Login refused" in page
+        assert "run the command below in the terminal" in page
+        assert "<pre>ssoenv login --sso-session &#x27;&lt;b&gt;corp&lt;/b&gt;&#x27;</pre>" in page
 
 
 # --------------------------------------------------------------------------- whole logins

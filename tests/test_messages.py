@@ -295,3 +295,35 @@ def test_an_env_file_holds_only_the_aws_variables(aws_env: Path, emulator: Emula
     names = [line.split("=", 1)[0] for line in result.stdout.splitlines()]
     assert "AWS_SECRET_ACCESS_KEY" in names
     assert [name for name in names if not name.startswith("AWS_")] == []
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("args", [["init", "bash"], ["list"], ["--help"]])
+def test_a_closed_stdout_ends_quietly_with_the_pipes_status(args: list[str], aws_env: Path) -> None:
+    """`ssoenv list | head -1`: when the reader has gone, ssoenv stops with a shell's
+    status for SIGPIPE (141) and says nothing, not "internal error"."""
+    read_end, write_end = os.pipe()
+    os.close(read_end)  # the reader is gone before ssoenv writes a byte
+    try:
+        done = subprocess.run(
+            [SSOENV, *args], stdout=write_end, stderr=subprocess.PIPE, text=True, check=False
+        )
+    finally:
+        os.close(write_end)
+    assert (done.returncode, done.stderr) == (141, "")
+
+
+def test_a_broken_pipe_elsewhere_is_not_taken_for_stdout(
+    capfd: pytest.CaptureFixture[str],
+) -> None:
+    """A BrokenPipeError from a socket's peer, with stdout still read, stays a bug."""
+    from ssoenv import main
+
+    def broken() -> None:
+        raise BrokenPipeError(32, "Broken pipe")
+
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(main, "_run_fast", lambda command, arguments: broken())
+        code = main.main(["list"])
+    assert code == 1
+    assert "internal error (BrokenPipeError)" in capfd.readouterr().err

@@ -546,9 +546,7 @@ def test_statement_shapes() -> None:
     assert SHELLS["fish"].set("A", "1") == "set -gx A '1';\n"
     assert SHELLS["fish"].unset("A") == "if set -q -g A; set -e -g A; end;\n"
     assert SHELLS["powershell"].set("A", "1") == "$Env:A = '1'\n"
-    assert SHELLS["powershell"].unset("A") == (
-        "Remove-Item -LiteralPath Env:A -ErrorAction SilentlyContinue\n"
-    )
+    assert SHELLS["powershell"].unset("A") == "$Env:A = $null\n"
     assert SHELLS["nu"].set("A", "1") == '$env.A = "1"\n'
     assert SHELLS["nu"].unset("A") == "hide-env -i A\n"
     assert SHELLS["env"].set("A", "1") == "A=1\n"
@@ -576,9 +574,7 @@ def test_record_formats_keep_the_last_state() -> None:
 PS_QUOTES = "'\u2018\u2019\u201a\u201b"
 _PS_CHAR = re.compile(r"\[char\]0x([0-9A-F]{2,4})")
 _PS_SET = re.compile(r"\$Env:([A-Za-z_][A-Za-z0-9_]*) = ")
-_PS_UNSET = re.compile(
-    r"Remove-Item -LiteralPath Env:([A-Za-z_][A-Za-z0-9_]*) -ErrorAction SilentlyContinue"
-)
+_PS_UNSET = re.compile(r"\$Env:([A-Za-z_][A-Za-z0-9_]*) = \$null")
 
 
 def ps_verbatim(src: str, i: int) -> tuple[str, int]:
@@ -633,12 +629,12 @@ def ps_apply(script: str) -> dict[str, str | None]:
     assert lines[-1] == ""
     for line in lines[:-1]:
         assert "\r" not in line  # Invoke-Expression may get the output one line at a time
-        if match := _PS_SET.match(line):
+        if match := _PS_UNSET.fullmatch(line):
+            env[match.group(1)] = None
+        elif match := _PS_SET.match(line):
             value, end = ps_expression(line, match.end())
             assert end == len(line), f"trailing text after the value: {line[end:]!r}"
             env[match.group(1)] = value
-        elif match := _PS_UNSET.fullmatch(line):
-            env[match.group(1)] = None
         else:
             raise AssertionError(f"not a statement ssoenv writes: {line!r}")
     return env

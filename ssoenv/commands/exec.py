@@ -14,7 +14,7 @@ from types import FrameType
 
 from ssoenv import runtime as rt
 from ssoenv.errors import SsoenvError, UsageError
-from ssoenv.model import RoleCredentials, rfc3339
+from ssoenv.model import ChainedProfile, RoleCredentials, SsoProfile, rfc3339
 from ssoenv.settings import Settings
 
 # Everything that could make a tool pick credentials or a profile other than ours.
@@ -58,6 +58,33 @@ def child_environment(
 ) -> dict[str, str]:
     """The parent's environment minus every credential and profile selector, plus the
     role's credentials and region."""
+    env = _without_credentials(settings, region)
+    env["AWS_ACCESS_KEY_ID"] = role.access_key_id
+    env["AWS_SECRET_ACCESS_KEY"] = role.secret_access_key
+    env["AWS_SESSION_TOKEN"] = role.session_token
+    env["AWS_CREDENTIAL_EXPIRATION"] = rfc3339(role.expiration)
+    return env
+
+
+def server_environment(
+    settings: Settings, url: str, token: str, region: str | None
+) -> dict[str, str]:
+    """`exec --server`: the parent's environment minus every credential, profile
+    selector and other container endpoint, plus the credential server's URI and
+    token (no keys: the child's SDK asks the server for them), and the region."""
+    from ssoenv import credserver
+
+    env = _without_credentials(settings, region)
+    for name in credserver.SHADOWING:
+        env.pop(name, None)
+    env[credserver.URI_VARIABLE] = url
+    env[credserver.TOKEN_VARIABLE] = token
+    return env
+
+
+def _without_credentials(settings: Settings, region: str | None) -> dict[str, str]:
+    """The parent's environment minus every credential and profile selector, with
+    `region` (or without the region an earlier `ssoenv use` set)."""
     env = {
         key: value
         for key, value in settings.environ_for_child.items()
@@ -69,10 +96,6 @@ def child_environment(
             env[name] = region
         elif previous and env.get(name) == previous:
             del env[name]  # set by an earlier `ssoenv use`: it belongs to that profile
-    env["AWS_ACCESS_KEY_ID"] = role.access_key_id
-    env["AWS_SECRET_ACCESS_KEY"] = role.secret_access_key
-    env["AWS_SESSION_TOKEN"] = role.session_token
-    env["AWS_CREDENTIAL_EXPIRATION"] = rfc3339(role.expiration)
     return env
 
 
@@ -103,8 +126,8 @@ def split_command(
                 f"unknown option {word!r} for ssoenv exec"
                 if word not in values
                 else f"{word} needs a value",
-                hint="usage: ssoenv exec [--no-browser] [--region REGION] PROFILE -- COMMAND "
-                "[ARGS]...",
+                hint="usage: ssoenv exec [--no-browser] [--server] [--region REGION] PROFILE "
+                "-- COMMAND [ARGS]...",
             )
     return given, words[cut + 1 :]
 
@@ -183,12 +206,21 @@ def _in_terminal_foreground() -> bool:
     return False
 
 
-def run(profile: str, argv: list[str], *, no_browser: bool, region: str | None = None) -> int:
+def run(
+    profile: str,
+    argv: list[str],
+    *,
+    no_browser: bool,
+    region: str | None = None,
+    server: bool = False,
+) -> int:
     """Run the command; `region` (--region) replaces the profile's region in its
-    environment."""
+    environment. `server` (--server): the command gets a credential server's URI
+    and token instead of keys, and new credentials for as long as it runs."""
 
-    given, command_line = split_command(argv, {"--no-browser"}, frozenset({"--region"}))
+    given, command_line = split_command(argv, {"--no-browser", "--server"}, frozenset({"--region"}))
     no_browser = no_browser or "--no-browser" in given
+    server = server or "--server" in given
     region = given.get("--region", region)
     if region is not None:
         rt.check_region_option(region)
@@ -199,9 +231,35 @@ def run(profile: str, argv: list[str], *, no_browser: bool, region: str | None =
     from ssoenv import chains
 
     selected = rt.load_target(profile)
+    if server:
+        return _run_with_server(selected, command_line, no_browser=no_browser, region=region)
     ctx = rt.context(no_browser=no_browser)
     creds = chains.credentials_of(
         ctx, selected, allow_login=rt.interactive(), ask_mfa=rt.mfa_prompt()
     )
     env = child_environment(ctx.settings, creds.role, region or selected.region)
     return run_command(command_line, env)
+
+
+def _run_with_server(
+    selected: SsoProfile | ChainedProfile,
+    command_line: list[str],
+    *,
+    no_browser: bool,
+    region: str | None,
+) -> int:
+    """`exec --server`: a credential server for the child's lifetime. A login (or
+    an MFA code) happens first, at a terminal; the server itself never asks:
+    when the session ends it answers an error and says so once on stderr."""
+    from ssoenv import chains, credserver
+
+    window = max(rt.settings().refresh_window, credserver.SERVER_MIN_VALID)
+    ctx = rt.context(no_browser=no_browser, refresh_window=window)
+    chains.credentials_of(ctx, selected, allow_login=rt.interactive(), ask_mfa=rt.mfa_prompt())
+
+    def fetch() -> RoleCredentials:
+        return chains.credentials_of(ctx, selected, allow_login=False).role
+
+    with credserver.CredentialServer(fetch, rt.say) as server:
+        env = server_environment(ctx.settings, server.url, server.token, region or selected.region)
+        return run_command(command_line, env)

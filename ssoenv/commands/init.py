@@ -5,10 +5,14 @@ and the completion file from `completions/` for `@SSOENV_COMPLETIONS@`.
 
 bash and zsh get `shell/common.sh` (the code they run alike) followed by their
 own part, `shell/bash.sh` or `shell/zsh.sh`; fish, another language, gets
-`shell/ssoenv.fish`. The zsh file `_ssoenv` is a `#compdef` function body, so
-shell/zsh.sh puts the placeholder inside `_ssoenv() { ... }` and registers it
-with compdef itself (at once, or at the first prompt if compinit has not run
-yet). No shell logic lives here.
+`shell/ssoenv.fish`; nushell gets `shell/ssoenv.nu`; PowerShell (`pwsh`,
+or `powershell`) gets `shell/ssoenv.ps1`, whose program path is always a
+quoted string (a bare path is an expression there, not a word); direnv,
+whose `.envrc` is bash, gets the library `shell/direnv.sh` (`use ssoenv
+PROFILE`) and no completions. The zsh file `_ssoenv` is a `#compdef`
+function body, so shell/zsh.sh puts the placeholder inside `_ssoenv() { ... }`
+and registers it with compdef itself (at once, or at the first prompt if
+compinit has not run yet). No shell logic lives here.
 
 Every new shell pays for `ssoenv init`: reading three files and replacing
 three placeholders is all it does (no import beyond `os`, `sys` and
@@ -32,7 +36,17 @@ SCRIPTS: dict[str, tuple[tuple[str, ...], str]] = {
     "bash": (("common.sh", "bash.sh"), "ssoenv.bash"),
     "zsh": (("common.sh", "zsh.sh"), "_ssoenv"),
     "fish": (("ssoenv.fish",), "ssoenv.fish"),
+    "nu": (("ssoenv.nu",), "ssoenv.nu"),
+    "pwsh": (("ssoenv.ps1",), "ssoenv.ps1"),
+    # A direnv library (~/.config/direnv/lib/ssoenv.sh), not a shell: no completions.
+    "direnv": (("direnv.sh",), ""),
 }
+# Other names `ssoenv init` takes for a shell of SCRIPTS.
+_INIT_ALIASES = {"powershell": "pwsh"}
+# The output format (ssoenv.shells) that quotes a shell's program path, when not its own name.
+_QUOTED_AS = {"pwsh": "powershell", "direnv": "bash"}
+# The packagers' file of a shell, when not ssoenv.SHELL: PowerShell runs only .ps1 files.
+_PACKAGED_NAMES = {"pwsh": "ssoenv.ps1"}
 
 # What the packagers' files call: the ssoenv found on PATH when they are sourced.
 PACKAGED_EXE = "ssoenv"
@@ -43,14 +57,15 @@ def run(shell: str) -> None:
 
 
 def render(shell: str, exe: str) -> str:
+    shell = _INIT_ALIASES.get(shell, shell)
     if shell not in SCRIPTS:
         raise UsageError(
-            f"`ssoenv init SHELL` supports bash, zsh and fish, not {shell!r}",
+            f"`ssoenv init SHELL` supports {', '.join(SCRIPTS)}, not {shell!r}",
             hint="for other shells, eval the output of `ssoenv use PROFILE --shell NAME`",
         )
     parts, completion_name = SCRIPTS[shell]
     script = "".join(resources.read("shell", part) for part in parts)
-    completion = resources.read("completions", completion_name)
+    completion = resources.read("completions", completion_name) if completion_name else ""
     return (
         script.replace("@SSOENV_EXE@", quote_path(shell, exe))
         .replace("@SSOENV_SHELL@", shell)
@@ -65,10 +80,11 @@ def init_script(shell: str) -> str:
 
 def quote_path(shell: str, value: str) -> str:
     if value and set(value) <= _PLAIN:
-        return value
+        # No quote character in it: single quotes are PowerShell's whole quoting.
+        return f"'{value}'" if shell == "pwsh" else value
     from ssoenv.shells import get_shell
 
-    return get_shell(shell).quote(value)
+    return get_shell(_QUOTED_AS.get(shell, shell)).quote(value)
 
 
 def executable() -> str:
@@ -82,12 +98,13 @@ def executable() -> str:
 
 
 def write_packaged(folder: str) -> list[str]:
-    """Write `ssoenv.bash`, `ssoenv.zsh` and `ssoenv.fish` into `folder`: what
-    `ssoenv init` prints, with `ssoenv` from PATH as the program. The paths written."""
+    """Write `ssoenv.SHELL` for each of SCRIPTS into `folder` (`ssoenv.ps1` for
+    PowerShell): what `ssoenv init` prints, with `ssoenv` from PATH as the
+    program. The paths written."""
     os.makedirs(folder, exist_ok=True)
     written = []
     for shell in SCRIPTS:
-        path = os.path.join(folder, f"ssoenv.{shell}")
+        path = os.path.join(folder, _PACKAGED_NAMES.get(shell, f"ssoenv.{shell}"))
         with open(path, "w", encoding="utf-8") as handle:
             handle.write(render(shell, PACKAGED_EXE))
         written.append(path)

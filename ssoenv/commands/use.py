@@ -1,6 +1,6 @@
 """`ssoenv use PROFILE`: print the shell code that exports a profile's role
 credentials (the shell function evaluates it), logging in first when a person
-is at the terminal."""
+is at the terminal; with no profile named, that person picks one."""
 
 from __future__ import annotations
 
@@ -26,6 +26,8 @@ def run(
         rt.check_region_option(region)
     fmt = rt.output_format(shell)
     rt.refuse_terminal_stdout("use", profile)
+    if profile is None:
+        profile = rt.pick_profile()  # None: chosen as always (AWS_PROFILE, `default`)
     selected = rt.load_target(profile)
     # Only a person at a terminal may be sent to a browser: the prompt hook,
     # credential_process and scripts get one line naming `ssoenv login` instead.

@@ -23,6 +23,11 @@ concatenates instead of adding numbers.
 
 Note that on Windows PowerShell and pwsh before 7.5, assigning `''` to `$Env:X`
 removes X instead of setting it empty.
+
+Unsetting is an assignment too, of `$null`, which removes the variable (and
+does nothing when it is not set) in every PowerShell: the output is assignments
+alone, so applying it looks up no command, and an alias or a function named
+like a cmdlet (`Remove-Item`) cannot change what it does.
 """
 
 from __future__ import annotations
@@ -78,6 +83,4 @@ class PowerShell(Shell):
         return f"$Env:{check_name(name)} = {self.quote(value)}\n"
 
     def unset(self, name: str) -> str:
-        # -LiteralPath: no wildcard matching on the name; SilentlyContinue: a
-        # variable that is not set is not an error.
-        return f"Remove-Item -LiteralPath Env:{check_name(name)} -ErrorAction SilentlyContinue\n"
+        return f"$Env:{check_name(name)} = $null\n"

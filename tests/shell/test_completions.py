@@ -32,7 +32,7 @@ CASES: dict[str, set[str]] = {
     "ssoenv use dev --no-": {"--no-login", "--no-browser"},
     "ssoenv login --sso-session ": {"corp"},
     "ssoenv logout --sso-session c": {"corp"},
-    "ssoenv init ": {"bash", "zsh", "fish"},
+    "ssoenv init ": {"bash", "zsh", "fish", "nu", "pwsh", "direnv"},
     "ssoenv credential-process a": {"admin"},
     # Before `--`, exec's own options; after it, the command's own completion
     # (here ssoenv's again, which every harness has loaded).
@@ -230,7 +230,10 @@ def test_bash_hands_the_command_its_own_line(
 def test_each_completion_file_works_on_its_own(shell_env: dict[str, str], tmp_path: Path) -> None:
     """As a packager installs them: no `ssoenv init`, just the file."""
     lines = ["ssoenv use d", "ssoenv init "]
-    want = {"ssoenv use d": {"default", "dev"}, "ssoenv init ": {"bash", "zsh", "fish"}}
+    want = {
+        "ssoenv use d": {"default", "dev"},
+        "ssoenv init ": {"bash", "zsh", "fish", "nu", "pwsh", "direnv"},
+    }
     folder = ROOT / "completions"
     for found in (
         complete_bash(shell_env, folder / "ssoenv.bash", lines),

@@ -19,7 +19,7 @@ from tests.shell.conftest import ROOT
 
 pytestmark = pytest.mark.shell
 
-FILES = ("ssoenv.bash", "_ssoenv", "ssoenv.fish")
+FILES = ("ssoenv.bash", "_ssoenv", "ssoenv.fish", "ssoenv.nu")
 
 
 @dataclass(frozen=True)
@@ -104,7 +104,18 @@ def fish_rows(text: str) -> dict[str, Row]:
     return rows
 
 
-PARSERS = {"ssoenv.bash": bash_rows, "_ssoenv": zsh_rows, "ssoenv.fish": fish_rows}
+def nu_rows(text: str) -> dict[str, Row]:
+    match = re.search(r"^const __SSOENV_TABLE = '\n(.*?)\n'", text, re.DOTALL | re.MULTILINE)
+    assert match, "completions/ssoenv.nu: no `const __SSOENV_TABLE = '...'` block"
+    return bash_rows(f"local table='\n{match.group(1)}\n'")
+
+
+PARSERS = {
+    "ssoenv.bash": bash_rows,
+    "_ssoenv": zsh_rows,
+    "ssoenv.fish": fish_rows,
+    "ssoenv.nu": nu_rows,
+}
 
 
 @pytest.mark.parametrize("file", FILES)
@@ -169,6 +180,7 @@ def header_awk(text: str) -> str:
 def test_the_three_files_read_headers_with_the_same_awk() -> None:
     """One reading of botocore's headers (shlex words, continuation lines,
     control characters), copied in each file: the copies stay the same."""
-    programs = {file: header_awk((ROOT / "completions" / file).read_text()) for file in FILES}
+    awk_files = [file for file in FILES if file != "ssoenv.nu"]  # nu reads them with builtins
+    programs = {file: header_awk((ROOT / "completions" / file).read_text()) for file in awk_files}
     assert programs["_ssoenv"] == programs["ssoenv.bash"]
     assert programs["ssoenv.fish"] == programs["ssoenv.bash"]

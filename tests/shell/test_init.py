@@ -9,23 +9,47 @@ from pathlib import Path
 
 import pytest
 
+from ssoenv.commands.init import SCRIPTS
 from ssoenv.shells import get_shell
 from tests.shell.conftest import ROOT, SHELLS, SSOENV, require, run_script
 
 pytestmark = pytest.mark.shell
 
-COMPLETIONS = {"bash": "ssoenv.bash", "zsh": "_ssoenv", "fish": "ssoenv.fish"}
-# bash and zsh: the code they share, then their own part; fish: a file of its own.
-PARTS = {"bash": ("common.sh", "bash.sh"), "zsh": ("common.sh", "zsh.sh"), "fish": ("ssoenv.fish",)}
+COMPLETIONS = {
+    "bash": "ssoenv.bash",
+    "zsh": "_ssoenv",
+    "fish": "ssoenv.fish",
+    "nu": "ssoenv.nu",
+    "pwsh": "ssoenv.ps1",
+}
+# bash and zsh: the code they share, then their own part; fish, nu, pwsh: a file of their own.
+PARTS = {
+    "bash": ("common.sh", "bash.sh"),
+    "zsh": ("common.sh", "zsh.sh"),
+    "fish": ("ssoenv.fish",),
+    "nu": ("ssoenv.nu",),
+    "pwsh": ("ssoenv.ps1",),
+    "direnv": ("direnv.sh",),  # a direnv library, in bash, with no completions
+}
+COMPLETIONS["direnv"] = ""
+# Every name `ssoenv init` takes: the real shells run here, PowerShell
+# (tests/test_pwsh.py parses its script; no pwsh can be installed here) and direnv.
+INIT_SHELLS = (*SHELLS, "nu", "pwsh", "direnv")
 
 
 def expected_init(shell: str, exe: str, root: Path = ROOT) -> str:
     """What `ssoenv init` must print: the shell's parts one after the other, the
     program's path quoted for the shell, the shell's name, and the completion file."""
     template = "".join((root / "shell" / part).read_text() for part in PARTS[shell])
-    completions = (root / "completions" / COMPLETIONS[shell]).read_text()
+    completions = (
+        (root / "completions" / COMPLETIONS[shell]).read_text() if COMPLETIONS[shell] else ""
+    )
     plain = exe.replace("/", "").replace(".", "").replace("_", "").replace("-", "").isalnum()
-    shown = exe if plain else get_shell(shell).quote(exe)  # a plain path needs no quotes
+    # A plain path needs no quotes, but in PowerShell, where a bare path is an expression.
+    if shell == "pwsh":
+        shown = get_shell("powershell").quote(exe)
+    else:
+        shown = exe if plain else get_shell("bash" if shell == "direnv" else shell).quote(exe)
     return (
         template.replace("@SSOENV_EXE@", shown)
         .replace("@SSOENV_SHELL@", shell)
@@ -44,14 +68,17 @@ def expected_init(shell: str, exe: str, root: Path = ROOT) -> str:
 def test_the_program_path_is_quoted_when_it_must_be(exe: str, plain: bool) -> None:
     from ssoenv.commands.init import quote_path
 
-    for shell in ("bash", "zsh", "fish"):
+    for shell in ("bash", "zsh", "fish", "nu"):
         expected = exe if plain else get_shell(shell).quote(exe)
         assert quote_path(shell, exe) == expected
         assert plain or expected != exe
+    # PowerShell reads a bare path as an expression: its path is always a string.
+    assert quote_path("pwsh", exe) == get_shell("powershell").quote(exe)
+    assert quote_path("pwsh", exe).startswith("'")
 
 
 def test_init_prints_the_shell_file_with_its_completions() -> None:
-    for shell in SHELLS:
+    for shell in INIT_SHELLS:
         result = subprocess.run(
             [str(SSOENV), "init", shell], capture_output=True, text=True, check=True
         )
@@ -64,7 +91,8 @@ def test_init_rejects_other_shells() -> None:
     result = subprocess.run([str(SSOENV), "init", "tcsh"], capture_output=True, text=True)
     assert result.returncode != 0
     assert result.stdout == ""
-    assert "bash, zsh and fish" in result.stderr
+    assert f"supports {', '.join(SCRIPTS)}, not 'tcsh'" in result.stderr
+    assert set(INIT_SHELLS) == set(SCRIPTS)
 
 
 # Each script sources the real `ssoenv init` twice under strict flags, with

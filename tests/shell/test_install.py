@@ -10,8 +10,8 @@ from pathlib import Path
 
 import pytest
 
-from tests.shell.conftest import ROOT, SHELLS, SSOENV
-from tests.shell.test_init import expected_init
+from tests.shell.conftest import ROOT, SSOENV
+from tests.shell.test_init import INIT_SHELLS, expected_init
 
 pytestmark = pytest.mark.shell
 
@@ -25,7 +25,7 @@ def init(program: Path, shell: str) -> str:
 
 def test_init_after_the_editable_install() -> None:
     """This checkout's own venv has ssoenv installed in editable mode."""
-    for shell in SHELLS:
+    for shell in INIT_SHELLS:
         assert init(SSOENV, shell) == expected_init(shell, str(SSOENV))
 
 
@@ -64,5 +64,5 @@ def test_init_after_a_wheel_install(tmp_path: Path) -> None:
     ).stdout.strip()  # fmt: skip
     assert Path(where).is_relative_to(site / "ssoenv" / "_data")
     program = venv / "bin" / "ssoenv"
-    for shell in SHELLS:
+    for shell in INIT_SHELLS:
         assert init(program, shell) == expected_init(shell, str(program))

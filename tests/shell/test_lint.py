@@ -51,6 +51,26 @@ def test_bash_and_zsh_accept_the_syntax(init_scripts: dict[str, Path]) -> None:
     check([require("zsh"), "-n", str(ROOT / "completions" / "_ssoenv")])
 
 
+def test_nu_accepts_the_syntax() -> None:
+    """nushell parses the rendered script (nu-check); nu is the one CI installs."""
+    from tests.test_shells_quote import find_nu
+
+    nu = find_nu() or require("nu")
+    script = subprocess.run(
+        [str(SSOENV), "init", "nu"], capture_output=True, text=True, check=True
+    ).stdout
+    result = subprocess.run(
+        [nu, "--no-config-file", "--stdin", "-c", "nu-check --debug"],
+        input=script,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert result.stdout.strip() == "true"
+
+
 def test_fish_accepts_the_syntax_and_the_indentation(init_scripts: dict[str, Path]) -> None:
     check([require("fish"), "--no-execute", str(init_scripts["fish"])])
     fish_indent = shutil.which("fish_indent")

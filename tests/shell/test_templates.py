@@ -18,8 +18,8 @@ from pathlib import Path
 import pytest
 
 from ssoenv.commands.init import quote_path
-from tests.shell.conftest import ROOT, SHELLS, SSOENV, require, run_script
-from tests.shell.test_init import expected_init
+from tests.shell.conftest import ROOT, SSOENV, require, run_script
+from tests.shell.test_init import INIT_SHELLS, expected_init
 
 pytestmark = pytest.mark.shell
 
@@ -106,13 +106,14 @@ def test_make_shell_scripts_writes_what_init_prints(tmp_path: Path) -> None:
         cwd=ROOT, capture_output=True, text=True, timeout=120, check=False,
     )  # fmt: skip
     assert result.returncode == 0, result.stdout + result.stderr
-    assert sorted(path.name for path in folder.iterdir()) == [f"ssoenv.{s}" for s in sorted(SHELLS)]
-    for shell in SHELLS:
+    written = sorted(path.name for path in folder.iterdir())
+    assert written == sorted(f"ssoenv.{s}".replace(".pwsh", ".ps1") for s in INIT_SHELLS)
+    for shell in INIT_SHELLS:
         printed = init(shell)
         program = quote_path(shell, str(SSOENV))
         assert program in printed
-        packaged = (folder / f"ssoenv.{shell}").read_text()
-        assert packaged == printed.replace(program, "ssoenv")
+        packaged = (folder / ("ssoenv.ps1" if shell == "pwsh" else f"ssoenv.{shell}")).read_text()
+        assert packaged == printed.replace(program, quote_path(shell, "ssoenv"))
         assert packaged == expected_init(shell, "ssoenv")
 
 
@@ -137,10 +138,20 @@ def test_a_packaged_script_works_once_sourced(
 # --- Dead state -------------------------------------------------------------
 
 STATE = r"(?:__)?SSOENV_[A-Z0-9_]+"
-# Shell: `NAME=value` (an assignment, an export, a command's environment) and
-# fish's `set -gx NAME value`; read as `$NAME`, `${NAME...}` or awk's ENVIRON["NAME"].
-SHELL_SETS = (rf"(?<![\w$])({STATE})=(?!=)", rf"\bset\s+(?:-[gxlU]+\s+)+({STATE})\b")
-SHELL_READS = (rf"\$\{{?({STATE})\b", rf"ENVIRON\[\"({STATE})\"\]")
+# Shell: `NAME=value` (an assignment, an export, a command's environment),
+# fish's `set -gx NAME value` and PowerShell's `$Env:NAME = value` (not `$null`,
+# which unsets); read as `$NAME`, `${NAME...}`, awk's ENVIRON["NAME"], or in
+# PowerShell through [Environment]::GetEnvironmentVariable('NAME') or __ssoenv_int 'NAME'.
+SHELL_SETS = (
+    rf"(?<![\w$])({STATE})=(?!=)",
+    rf"\bset\s+(?:-[gxlU]+\s+)+({STATE})\b",
+    rf"\$Env:({STATE}) = (?!\$null)",
+)
+SHELL_READS = (
+    rf"\$\{{?({STATE})\b",
+    rf"ENVIRON\[\"({STATE})\"\]",
+    rf"(?:GetEnvironmentVariable\(|__ssoenv_int )'({STATE})'",
+)
 
 
 def shell_names(text: str, patterns: Iterable[str]) -> set[str]:
@@ -243,6 +254,11 @@ def test_the_scan_sees_the_state_there_is() -> None:
     assert {"__SSOENV_RETRY_AT", "__SSOENV_SHELL_PID", "__SSOENV_PREFIX"} <= {
         n for text in shell for n in shell_names(text, SHELL_SETS)
     }
+    powershell = (ROOT / "shell" / "ssoenv.ps1").read_text()
+    assert {"__SSOENV_RETRY_AT", "__SSOENV_SHELL_PID"} <= shell_names(powershell, SHELL_SETS)
+    assert {"__SSOENV_REFRESH_AT", "__SSOENV_MARKER", "SSOENV_DOCTOR"} <= shell_names(
+        powershell, SHELL_READS
+    )
     assert {"__SSOENV_REFRESH_AT", "__SSOENV_MARKER", "__SSOENV_PREFIX"} <= {
         n for text in shell for n in shell_names(text, SHELL_READS)
     }
