@@ -76,11 +76,16 @@ def rows(found: Sequence[Choice]) -> list[str]:
 
 
 def pick(
-    found: Sequence[Choice], tool: str, *, which: Callable[[str], str | None] = shutil.which
+    found: Sequence[Choice],
+    tool: str,
+    *,
+    current: str | None = None,
+    which: Callable[[str], str | None] = shutil.which,
 ) -> str | None:
     """The name of the profile a person picked; None when they cancelled.
-    `tool`: Settings.picker ("auto", "fzf" or "builtin"). OSError: no terminal to
-    show it on."""
+    `tool`: Settings.picker ("auto", "fzf" or "builtin"). `current`: the shell's
+    profile (SSOENV_PROFILE), where the cursor starts, so that Enter at once
+    renews it; else on the first. OSError: no terminal to show it on."""
     fzf = which("fzf") if tool in ("auto", "fzf") else None
     if tool == "fzf" and fzf is None:
         raise UsageError(
@@ -88,7 +93,9 @@ def pick(
             hint="install fzf, set SSOENV_PICKER=builtin, or name the profile "
             "(`ssoenv use PROFILE`)",
         )
-    index = _with_fzf(fzf, rows(found)) if fzf else _builtin(rows(found))
+    start = next((i for i, choice in enumerate(found) if choice.name == current), 0)
+    lines = rows(found)
+    index = _with_fzf(fzf, lines, start) if fzf else _builtin(lines, start)
     return None if index is None else found[index].name
 
 
@@ -98,25 +105,28 @@ def pick(
 _FZF_CANCELLED = (1, 130)
 
 
-def _with_fzf(fzf: str, lines: Sequence[str]) -> int | None:
+def _with_fzf(fzf: str, lines: Sequence[str], start: int = 0) -> int | None:
     """fzf reads the candidates on stdin, draws on /dev/tty and prints the chosen
     line on stdout. Each line starts with its index, hidden from view: the shown
     text (escapes made visible) need not be mapped back to a name."""
     import subprocess
 
     feed = "".join(f"{index}\t{line}\n" for index, line in enumerate(lines))
+    # After FZF_DEFAULT_OPTS (fzf reads it first): a person's colours and keys
+    # stay, but one line is chosen, and the index is never shown or matched.
+    argv = [
+        fzf,
+        "--delimiter=\t",
+        "--with-nth=2..",
+        "--no-multi",
+        "--height=40%",
+        "--reverse",
+        "--prompt=profile> ",
+    ]
+    if start and _fzf_version(fzf) >= FZF_POS:  # an older fzf refuses the binding
+        argv.append(f"--bind=load:pos({start + 1})")
     done = subprocess.run(
-        # After FZF_DEFAULT_OPTS (fzf reads it first): a person's colours and keys
-        # stay, but one line is chosen, and the index is never shown or matched.
-        [
-            fzf,
-            "--delimiter=\t",
-            "--with-nth=2..",
-            "--no-multi",
-            "--height=40%",
-            "--reverse",
-            "--prompt=profile> ",
-        ],
+        argv,
         input=feed,
         stdout=subprocess.PIPE,
         encoding="utf-8",
@@ -134,6 +144,24 @@ def _with_fzf(fzf: str, lines: Sequence[str]) -> int | None:
     return int(index)
 
 
+# The first fzf with the `load` event and the `pos` action (0.36.0, December 2022).
+FZF_POS = (0, 36)
+
+
+def _fzf_version(fzf: str) -> tuple[int, ...]:
+    """fzf's version (`0.38.0 (debian)`: (0, 38, 0)); (0,) when it does not say."""
+    import subprocess
+
+    try:
+        said = subprocess.run(
+            [fzf, "--version"], capture_output=True, text=True, check=False, timeout=5
+        ).stdout
+    except (OSError, subprocess.SubprocessError):
+        return (0,)
+    numbers = said.split(" ", 1)[0].split(".")
+    return tuple(int(n) for n in numbers) if all(n.isdigit() for n in numbers) else (0,)
+
+
 # --- the built-in list: its state ----------------------------------------------------------
 
 HEIGHT = 10  # lines of choices at most (fewer on a short terminal)
@@ -144,7 +172,7 @@ class Listing:
     """What the built-in list shows: the typed filter, the matching lines, the
     highlighted one. Every word of the filter must appear in a line, in any case."""
 
-    def __init__(self, lines: Sequence[str], height: int) -> None:
+    def __init__(self, lines: Sequence[str], height: int, start: int = 0) -> None:
         self.lines = list(lines)
         self.lowered = [line.lower() for line in self.lines]
         self.height = max(1, height)
@@ -152,6 +180,7 @@ class Listing:
         self.matches = list(range(len(self.lines)))
         self.cursor = 0  # in matches
         self.top = 0  # the first match shown
+        self._move(start)
 
     def press(self, key: str) -> int | bool | None:
         """Act on a key: the chosen line's index (Enter), None (cancel), or False
@@ -289,11 +318,11 @@ def _sequence_end(text: str, at: int) -> int | None:
 ESC_WAIT = 0.05
 
 
-def _builtin(lines: Sequence[str]) -> int | None:
+def _builtin(lines: Sequence[str], start: int = 0) -> int | None:
     fd = os.open("/dev/tty", os.O_RDWR | os.O_NOCTTY)
     try:
-        with _RawTerminal(fd):
-            return _run_list(fd, lines)
+        with _RawTerminal(fd) as resized:
+            return _run_list(fd, lines, start, resized)
     finally:
         os.close(fd)
 
@@ -307,12 +336,14 @@ class _Signalled(Exception):
 class _RawTerminal:
     """The terminal in raw mode (no echo, no line editing, Ctrl-C a key like any
     other) and as it was again on the way out, however that is taken. SIGTERM and
-    SIGHUP restore it too, then end the process as they would have."""
+    SIGHUP restore it too, then end the process as they would have. Entered, it
+    gives a file descriptor that becomes readable when the terminal is resized
+    (SIGWINCH), so that the list is drawn again at once for the new width."""
 
     def __init__(self, fd: int) -> None:
         self.fd = fd
 
-    def __enter__(self) -> None:
+    def __enter__(self) -> int:
         import signal
         import termios
         import tty
@@ -321,7 +352,14 @@ class _RawTerminal:
         self.handlers = {}
         for signum in (signal.SIGTERM, signal.SIGHUP):
             self.handlers[signum] = signal.signal(signum, self._stop)
+        # Python writes the number of each signal it handles to the wakeup fd; the
+        # handler itself does nothing, the waiting loop redraws.
+        self.wake, self.woken = os.pipe()
+        os.set_blocking(self.woken, False)
+        self.previous_wakeup = signal.set_wakeup_fd(self.woken)
+        self.handlers[signal.SIGWINCH] = signal.signal(signal.SIGWINCH, _ignore)
         tty.setraw(self.fd, termios.TCSANOW)
+        return self.wake
 
     @staticmethod
     def _stop(signum: int, frame: object) -> None:
@@ -339,17 +377,24 @@ class _RawTerminal:
             termios.tcsetattr(self.fd, termios.TCSADRAIN, self.saved)
         for signum, handler in self.handlers.items():
             signal.signal(signum, handler)
+        signal.set_wakeup_fd(self.previous_wakeup)
+        os.close(self.wake)
+        os.close(self.woken)
         if isinstance(error, _Signalled):
             os.kill(os.getpid(), error.signum)  # as it would have ended with no list
 
 
-def _run_list(fd: int, lines: Sequence[str]) -> int | None:
+def _ignore(signum: int, frame: object) -> None:
+    """SIGWINCH's handler: the wakeup fd, not this, tells the list."""
+
+
+def _run_list(fd: int, lines: Sequence[str], start: int, resized: int) -> int | None:
     size = _size(fd)
-    listing = Listing(lines, min(HEIGHT, len(lines), size[1] - 2))
+    listing = Listing(lines, min(HEIGHT, len(lines), size[1] - 2), start)
     # Room below the cursor for the list (the terminal scrolls if it must), so
     # each frame is drawn from the same line.
     os.write(fd, ("\r\n" * listing.height + f"\x1b[{listing.height}A").encode())
-    for key in _keys(fd, lambda: _draw(fd, listing)):
+    for key in _keys(fd, lambda: _draw(fd, listing), resized):
         done = listing.press(key)
         if done is not False:
             return done if isinstance(done, int) else None
@@ -373,9 +418,9 @@ def _draw(fd: int, listing: Listing) -> None:
     os.write(fd, (frame + up + "\r" + column + "\x1b[?25h").encode("utf-8", "replace"))
 
 
-def _keys(fd: int, draw: Callable[[], None]) -> Iterator[str]:
-    """The keys typed, drawing a frame before each wait; "eof" when the terminal
-    is gone."""
+def _keys(fd: int, draw: Callable[[], None], resized: int) -> Iterator[str]:
+    """The keys typed, drawing a frame before each wait and whenever `resized`
+    becomes readable; "eof" when the terminal is gone."""
     import codecs
     import select
 
@@ -384,6 +429,10 @@ def _keys(fd: int, draw: Callable[[], None]) -> Iterator[str]:
     while True:
         if not pending:
             draw()
+            while resized in select.select([fd, resized], [], [])[0]:
+                with contextlib.suppress(BlockingIOError):
+                    os.read(resized, 512)  # the signals seen so far: one redraw
+                draw()
         elif not select.select([fd], [], [], ESC_WAIT)[0]:
             yield "esc"  # a lone ESC: nothing followed it
             pending = pending[1:]

@@ -188,7 +188,7 @@ def pick_profile() -> str | None:
     if not found:
         return None
     try:
-        chosen = picker.pick(found, tool)
+        chosen = picker.pick(found, tool, current=env.shell_state.ssoenv_profile)
     except OSError:  # no /dev/tty after all (a terminal on stdin and stderr only)
         return None
     if chosen is None:

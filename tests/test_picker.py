@@ -70,6 +70,15 @@ def test_moves_stay_in_the_list_and_scroll_it() -> None:
     assert listing.press("\r") == 3
 
 
+def test_the_list_can_start_on_any_line_and_shows_it() -> None:
+    listing = picker.Listing(LINES, 2, start=3)
+    assert (listing.cursor, listing.top) == (3, 2)
+    assert listing.frame(80)[2].startswith("\x1b[7m> old ")
+    assert listing.press("\r") == 3
+    type_in(listing, "prod")  # a filter starts from its first match
+    assert listing.press("\r") == 2
+
+
 def test_enter_with_nothing_matching_does_nothing_and_esc_cancels() -> None:
     listing = picker.Listing(LINES, 10)
     type_in(listing, "nothing-like-this")
@@ -246,6 +255,35 @@ def test_arrow_keys_move_and_the_default_profile_comes_first(
     assert term.exported()["SSOENV_PROFILE"] == "dev"
 
 
+def test_the_shells_profile_is_highlighted_so_enter_renews_it(
+    logged_in: Path, tmp_path: Path
+) -> None:
+    term = Terminal(tmp_path, SSOENV_PICKER="builtin", SSOENV_PROFILE="prod")
+    term.expect("\x1b[7m> prod ")
+    term.child.send("\r")
+    status, shown = term.finish()
+    assert status == 0, shown
+    assert term.exported()["SSOENV_PROFILE"] == "prod"
+
+
+def test_a_resized_terminal_gets_the_list_again_at_its_new_width(
+    logged_in: Path, tmp_path: Path
+) -> None:
+    term = Terminal(tmp_path, SSOENV_PICKER="builtin")
+    shown = term.expect("5/5")
+    shown += term.expect("\x1b[?25h")  # the first frame, whole
+    assert "…" not in shown  # 100 columns: every line fits
+    term.child.setwinsize(24, 24)  # SIGWINCH; no key is pressed
+    term.expect("\x1b[?25l")  # a new frame starts
+    frame = term.expect("\x1b[?25h")
+    lines = [re.sub(r"\x1b\[[0-9;?]*[A-Za-z]|\r", "", line) for line in frame.split("\r\n")]
+    assert any(line.endswith("…") for line in lines), lines  # cut to the new width
+    assert all(len(line) <= 23 for line in lines), lines
+    term.child.send("\x1b")
+    status, _ = term.finish()
+    assert status == 130
+
+
 @pytest.mark.parametrize("key", ["\x1b", "\x03"], ids=["esc", "ctrl-c"])
 def test_esc_and_ctrl_c_export_nothing(logged_in: Path, tmp_path: Path, key: str) -> None:
     term = Terminal(tmp_path, SSOENV_PICKER="builtin")
@@ -313,6 +351,33 @@ def test_fzf_filters_and_enter_exports_that_profile(logged_in: Path, tmp_path: P
     status, shown = term.finish()
     assert status == 0, shown
     assert term.exported()["SSOENV_PROFILE"] == "admin"
+
+
+def test_fzf_starts_on_the_shells_profile(logged_in: Path, tmp_path: Path) -> None:
+    require_fzf()
+    if picker._fzf_version("fzf") < picker.FZF_POS:
+        pytest.skip("this fzf cannot move its cursor at start (0.36 and later can)")
+    term = Terminal(tmp_path, SSOENV_PICKER="fzf", SSOENV_PROFILE="prod")
+    term.expect("5/5")
+    term.expect("prod")
+    term.child.send("\r")
+    status, shown = term.finish()
+    assert status == 0, shown
+    assert term.exported()["SSOENV_PROFILE"] == "prod"
+
+
+@pytest.mark.slow  # starts fzf and scripts, through picker._fzf_version
+def test_the_fzf_version_is_read_and_an_unknown_one_is_old(tmp_path: Path) -> None:
+    require_fzf()
+    assert picker._fzf_version("fzf") >= (0, 1)
+    says = {"old": "0.29.0 (debian)\n", "odd": "fzf, a fuzzy finder\n", "none": ""}
+    for name, output in says.items():
+        (tmp_path / name).write_text(f"#!/bin/sh\nprintf '{output}'\n")
+        (tmp_path / name).chmod(0o755)
+    assert picker._fzf_version(str(tmp_path / "old")) == (0, 29, 0)
+    assert picker._fzf_version(str(tmp_path / "odd")) == (0,)
+    assert picker._fzf_version(str(tmp_path / "none")) == (0,)
+    assert picker._fzf_version(str(tmp_path / "missing")) == (0,)
 
 
 def test_fzf_cancelled_exports_nothing(logged_in: Path, tmp_path: Path) -> None:
