@@ -33,6 +33,7 @@ from types import TracebackType
 from ssoenv import log
 from ssoenv.errors import SsoenvError
 from ssoenv.model import RoleCredentials, rfc3339
+from ssoenv.settings import CREDENTIAL_CHOOSERS
 from ssoenv.text import printable
 
 _log = log.Logger("credserver")
@@ -46,14 +47,7 @@ SERVER_MIN_VALID = timedelta(minutes=16)
 # environment's keys and profiles come before the container provider in every
 # SDK's chain), or another container endpoint.
 SHADOWING = (
-    "AWS_PROFILE",
-    "AWS_DEFAULT_PROFILE",
-    "AWS_ACCESS_KEY_ID",
-    "AWS_SECRET_ACCESS_KEY",
-    "AWS_SESSION_TOKEN",
-    "AWS_SECURITY_TOKEN",
-    "AWS_CREDENTIAL_EXPIRATION",
-    "AWS_ACCOUNT_ID",
+    *CREDENTIAL_CHOOSERS,
     "AWS_CONTAINER_CREDENTIALS_RELATIVE_URI",
     "AWS_CONTAINER_CREDENTIALS_FULL_URI",
     "AWS_CONTAINER_AUTHORIZATION_TOKEN",

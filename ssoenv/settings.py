@@ -43,6 +43,20 @@ LOGIN_WAIT_SECONDS = 300.0  # the longest wait for another process's login
 CONFIG_FILE = "~/.aws/config"  # the AWS CLI's
 CREDENTIALS_FILE = "~/.aws/credentials"
 
+# The variables through which an SDK takes other credentials (or a profile) than
+# those ssoenv hands a process: `exec` clears them for its child, the credential
+# server too (it adds the container endpoint's own).
+CREDENTIAL_CHOOSERS = (
+    "AWS_PROFILE",
+    "AWS_DEFAULT_PROFILE",
+    "AWS_ACCESS_KEY_ID",
+    "AWS_SECRET_ACCESS_KEY",
+    "AWS_SESSION_TOKEN",
+    "AWS_SECURITY_TOKEN",
+    "AWS_CREDENTIAL_EXPIRATION",
+    "AWS_ACCOUNT_ID",
+)
+
 
 @frozen
 class Variable:

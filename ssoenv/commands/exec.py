@@ -15,19 +15,10 @@ from types import FrameType
 from ssoenv import runtime as rt
 from ssoenv.errors import SsoenvError, UsageError
 from ssoenv.model import ChainedProfile, RoleCredentials, SsoProfile, rfc3339
-from ssoenv.settings import Settings
+from ssoenv.settings import CREDENTIAL_CHOOSERS, Settings
 
 # Everything that could make a tool pick credentials or a profile other than ours.
-STRIPPED = (
-    "AWS_PROFILE",
-    "AWS_DEFAULT_PROFILE",
-    "AWS_ACCESS_KEY_ID",
-    "AWS_SECRET_ACCESS_KEY",
-    "AWS_SESSION_TOKEN",
-    "AWS_SECURITY_TOKEN",
-    "AWS_CREDENTIAL_EXPIRATION",
-    "AWS_ACCOUNT_ID",
-)
+STRIPPED = CREDENTIAL_CHOOSERS
 STRIPPED_PREFIXES = ("SSOENV_", "__SSOENV_")
 REGION_VARIABLES = ("AWS_REGION", "AWS_DEFAULT_REGION")
 FORWARDED = tuple(
