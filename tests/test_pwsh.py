@@ -31,7 +31,7 @@ from tests.pwsh import (
     text_of,
     walk,
 )
-from tests.shell.test_completions_drift import _options, _row, cli_rows, typer_group
+from tests.shell.test_completions_drift import _options, typer_group
 from tests.test_shells_quote import (
     GOLDEN_OPS,
     SAMPLE_VALUES,
@@ -360,14 +360,8 @@ def completion_text() -> str:
     return COMPLETIONS.read_text(encoding="utf-8")
 
 
-def test_every_command_and_option_is_completed() -> None:
-    match = re.search(r"\$table = @'\n(.*?)\n'@", completion_text(), re.DOTALL)
-    assert match, "completions/ssoenv.ps1: no `$table = @'...'@` block"
-    rows = {}
-    for line in match.group(1).splitlines():
-        name, argument, *options = line.split()
-        rows[name] = _row(argument, options)
-    assert rows == cli_rows()
+# Its table of commands and options is held to the typer app with the other
+# shells' (tests/shell/test_completions_drift.py).
 
 
 def listed(name: str) -> list[str]:

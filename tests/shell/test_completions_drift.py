@@ -1,6 +1,7 @@
 """The completion files against the CLI itself: every visible command of the
-typer app has its row in completions/ssoenv.bash, completions/_ssoenv and
-completions/ssoenv.fish, with the same positional argument and the same
+typer app has its row in completions/ssoenv.bash, completions/_ssoenv,
+completions/ssoenv.fish, completions/ssoenv.nu and completions/ssoenv.ps1 (one
+table per file: each shell completes without Python), with the same positional argument and the same
 options (those taking a value marked `=`); hidden commands (hook-env) and
 commands the CLI no longer has have none. Adding a command to the CLI without
 adding its row (one line per file) fails here. The awk that reads the config's
@@ -19,7 +20,7 @@ from tests.shell.conftest import ROOT
 
 pytestmark = pytest.mark.shell
 
-FILES = ("ssoenv.bash", "_ssoenv", "ssoenv.fish", "ssoenv.nu")
+FILES = ("ssoenv.bash", "_ssoenv", "ssoenv.fish", "ssoenv.nu", "ssoenv.ps1")
 
 
 @dataclass(frozen=True)
@@ -110,11 +111,18 @@ def nu_rows(text: str) -> dict[str, Row]:
     return bash_rows(f"local table='\n{match.group(1)}\n'")
 
 
+def pwsh_rows(text: str) -> dict[str, Row]:
+    match = re.search(r"\$table = @'\n(.*?)\n'@", text, re.DOTALL)
+    assert match, "completions/ssoenv.ps1: no `$table = @'...'@` block"
+    return bash_rows(f"local table='\n{match.group(1)}\n'")
+
+
 PARSERS = {
     "ssoenv.bash": bash_rows,
     "_ssoenv": zsh_rows,
     "ssoenv.fish": fish_rows,
     "ssoenv.nu": nu_rows,
+    "ssoenv.ps1": pwsh_rows,
 }
 
 
@@ -180,7 +188,8 @@ def header_awk(text: str) -> str:
 def test_the_three_files_read_headers_with_the_same_awk() -> None:
     """One reading of botocore's headers (shlex words, continuation lines,
     control characters), copied in each file: the copies stay the same."""
-    awk_files = [file for file in FILES if file != "ssoenv.nu"]  # nu reads them with builtins
+    # nushell and PowerShell read them with their own builtins, no awk.
+    awk_files = [file for file in FILES if file not in ("ssoenv.nu", "ssoenv.ps1")]
     programs = {file: header_awk((ROOT / "completions" / file).read_text()) for file in awk_files}
     assert programs["_ssoenv"] == programs["ssoenv.bash"]
     assert programs["ssoenv.fish"] == programs["ssoenv.bash"]

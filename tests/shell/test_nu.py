@@ -20,6 +20,7 @@ from tests.shell.conftest import SSOENV, lines_of, steps
 from tests.shell.test_badge import cases
 from tests.shell.test_completion_quoting import HOSTILE, header
 from tests.shell.test_hook import PROMPTS, trace_processes
+from tests.shell.test_wrapper import ACTIVE
 from tests.test_shells_quote import find_nu
 
 pytestmark = pytest.mark.shell
@@ -69,19 +70,6 @@ def run_nu(
         timeout=60,
         check=False,
     )
-
-
-ACTIVE = (
-    "AWS_ACCESS_KEY_ID",
-    "AWS_SECRET_ACCESS_KEY",
-    "AWS_SESSION_TOKEN",
-    "AWS_CREDENTIAL_EXPIRATION",
-    "SSOENV_PROFILE",
-    "SSOENV_EXPIRES",
-    "SSOENV_SESSION_EXPIRES",
-    "__SSOENV_REFRESH_AT",
-    "__SSOENV_CRED_FILE",
-)
 
 
 def test_use_another_profile_and_logout(nu: str, init_nu: Path, logged_in: dict[str, str]) -> None:
